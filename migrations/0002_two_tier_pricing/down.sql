@@ -1,0 +1,20 @@
+ALTER TABLE question
+  DROP COLUMN offer_expires_at,
+  DROP COLUMN asker_message,
+  DROP COLUMN final_price_cents,
+  DROP COLUMN proposed_price_cents,
+  DROP COLUMN pricing_status,
+  DROP COLUMN question_tier;
+ALTER TABLE expert_profile
+  DROP CONSTRAINT expert_profile_tier_values_check,
+  DROP COLUMN tier2_description,
+  DROP COLUMN tier2_sla_hours,
+  DROP COLUMN tier2_auto_decline_below_cents,
+  DROP COLUMN tier2_max_price_cents,
+  DROP COLUMN tier2_min_price_cents,
+  DROP COLUMN tier2_pricing_mode,
+  DROP COLUMN tier2_enabled,
+  DROP COLUMN tier1_description,
+  DROP COLUMN tier1_sla_hours,
+  DROP COLUMN tier1_price_cents,
+  DROP COLUMN tier1_enabled;

@@ -1,0 +1,2 @@
+DROP TABLE campaign_visit;
+DROP TABLE utm_campaign;

@@ -1,0 +1,10 @@
+-- Re-add the owner columns and fill them back from the foreign keys (the only ownership left).
+ALTER TABLE media_asset ADD COLUMN owner_type text, ADD COLUMN owner_id bigint;
+UPDATE media_asset m SET owner_type = 'question', owner_id = q.id
+FROM question q WHERE q.media_asset_id = m.id;
+UPDATE media_asset m SET owner_type = 'answer', owner_id = a.id
+FROM answer a WHERE a.media_asset_id = m.id;
+ALTER TABLE media_asset ADD CONSTRAINT media_asset_owner_type_check
+  CHECK (owner_type IN ('question', 'answer')) NOT VALID;
+ALTER TABLE media_asset VALIDATE CONSTRAINT media_asset_owner_type_check;
+CREATE INDEX media_asset_owner_idx ON media_asset (owner_type, owner_id);

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { AppContext } from './context.ts';
+import { healthRoutes } from './health/routes.ts';
+import { errorBody, installErrorHandler } from './http/error-handler.ts';
+import { stripLegacyPrefix } from './http/legacy-prefix.ts';
+import { installMetrics } from './http/metrics.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Paths that belong to the API; anything else may fall back to the single-page client. */
+function isApiPath(url: string): boolean {
+  return /^\/(api|docs|metrics|health)(\/|\?|$)/.test(url);
+}
+
+export async function createApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    rewriteUrl: (req) => stripLegacyPrefix(req.url ?? '/'),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Unknown fields are rejected with a 400, not silently dropped (Fastify's default).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // API answers are never cached by the browser: the client re-reads /me/profile after a write.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    if (!reply.hasHeader('cache-control') && !html) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  installErrorHandler(app);
+  await app.register(cors, {
+    origin: ctx.config.corsOrigins === '*' ? '*' : [...ctx.config.corsOrigins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Cache-Control', 'X-Request-Id', 'Idempotency-Key'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'QuickChat Server',
+        version: '0.1.0',
+        description: 'Paid expert questions (Quick Consult and Deep Dive). Legacy Xano paths are also served under /api:<group>/….',
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  installMetrics(app);
+  healthRoutes(app, ctx);
+
+  if (ctx.config.staticDir) {
+    await app.register(fastifyStatic, { root: ctx.config.staticDir, wildcard: false });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (ctx.config.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.url)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. See /docs for the API.`));
+  });
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.ts';
+
+/** The body every error answers with; `error` and `message` are both readable strings. */
+export function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { error: message, message, code, ...extra };
+}
+
+/** Fastify's own errors mapped to stable codes and messages a reader can act on. */
+function fromFastify(err: FastifyError): HttpError | null {
+  if (err.validation) {
+    const first = err.validation[0];
+    const where = err.validationContext ?? 'request';
+    const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    let detail = first?.message ?? 'is invalid';
+    if (missing) detail = `${missing} is required`;
+    else if (extra) detail = `${extra} is not an accepted field`;
+    else if (path) detail = `${path} ${detail}`;
+    return new HttpError(400, 'validation_failed', `Invalid ${where}: ${detail}.`);
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError(413, 'payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError(400, 'validation_failed', 'The JSON body is empty: send an object.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new HttpError(err.statusCode, (err.code ?? 'bad_request').toLowerCase(), err.message);
+  }
+  return null;
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const known = err instanceof HttpError ? err : fromFastify(err);
+    if (!known) {
+      req.log.error({ err }, 'unhandled error');
+      return reply
+        .status(500)
+        .send(errorBody('internal_error', `Something went wrong on our side. Try again; if it persists, quote request id ${req.id}.`));
+    }
+    if (known.status === 429 && typeof known.extra.retryAfter === 'number') {
+      reply.header('retry-after', String(known.extra.retryAfter));
+    }
+    if (known.status >= 500) req.log.error({ err }, known.message);
+    return reply.status(known.status).send(errorBody(known.code, known.message, known.extra));
+  });
+}

@@ -1,0 +1,46 @@
+import { pino } from 'pino';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createContext } from './context.ts';
+import { openDb } from './db/index.ts';
+import { type DataDirLock, lockDataDir } from './db/lock.ts';
+import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
+
+export interface RunningServer {
+  url: string;
+  stop(reason: string): Promise<void>;
+}
+
+/** loadConfig → lock → open the database → migrate → createApp → listen. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const log = pino({ level: config.logLevel });
+  const lock: DataDirLock | null = config.databaseUrl ? null : lockDataDir(config.dataDir, 'quickchat serve');
+  try {
+    const database = await openDb(config);
+    if (config.migrateOnStart) {
+      const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR));
+      if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
+    }
+    const ctx = createContext(config, database, log);
+    const app = await createApp(ctx);
+    const url = await app.listen({ port: config.port, host: config.host });
+    log.info({ url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'QuickChat server ready');
+    let stopping: Promise<void> | null = null;
+    return {
+      url,
+      stop(reason) {
+        // Stop accepting, let in-flight requests finish (app.close waits for them), then close the database.
+        stopping ??= (async () => {
+          log.info({ reason }, 'shutting down');
+          await app.close();
+          await database.close();
+          lock?.release();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
