@@ -29,6 +29,8 @@ export interface UserTable {
   google_sub: string | null;
   google_oauth: Json | null;
   linkedin_oauth: Json | null;
+  token_version: Default<number>;
+  last_login_at: Timestamp | null;
   created_at: CreatedAt;
 }
 
@@ -228,6 +230,23 @@ export interface FileDeletionOutboxTable {
   created_at: CreatedAt;
 }
 
+export interface EmailOutboxTable {
+  id: Id;
+  template: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  dedupe_key: string | null;
+  status: Default<'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: Default<number>;
+  next_attempt_at: CreatedAt;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
 export interface DB {
   user: UserTable;
   expert_profile: ExpertProfileTable;
@@ -240,4 +259,5 @@ export interface DB {
   campaign_visit: CampaignVisitTable;
   erasure_audit: ErasureAuditTable;
   file_deletion_outbox: FileDeletionOutboxTable;
+  email_outbox: EmailOutboxTable;
 }

@@ -1,0 +1,52 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+/** What a session token carries: the user and the token version it was issued under. */
+export interface SessionClaims {
+  userId: number;
+  tokenVersion: number;
+}
+
+const ISSUER = 'quickchat';
+const AUDIENCE = 'quickchat-session';
+export const SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+const keyCache = new Map<string, Uint8Array>();
+function key(secret: string): Uint8Array {
+  let k = keyCache.get(secret);
+  if (!k) {
+    k = new TextEncoder().encode(secret);
+    keyCache.set(secret, k);
+  }
+  return k;
+}
+
+export async function signSession(secret: string, claims: SessionClaims, now: Date, ttlSeconds = SESSION_TTL_SECONDS): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ ver: claims.tokenVersion })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(String(claims.userId))
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .sign(key(secret));
+}
+
+/** Returns the claims, or null for any token that is malformed, forged, expired or not ours. */
+export async function verifySession(secret: string, token: string, now: Date): Promise<SessionClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      currentDate: now,
+    });
+    const userId = Number(payload.sub);
+    const tokenVersion = payload.ver;
+    if (!Number.isSafeInteger(userId) || userId <= 0 || typeof tokenVersion !== 'number') return null;
+    return { userId, tokenVersion };
+  } catch (err) {
+    if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
+    throw err;
+  }
+}
