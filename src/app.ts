@@ -16,6 +16,7 @@ import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
+import { installRateLimit } from './http/rate-limit.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -44,6 +45,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
     // Unknown fields are rejected with a 400, not silently dropped (Fastify's default).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
+    trustProxy: ctx.config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (req, reply) => {
@@ -78,6 +80,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await installRateLimit(app, ctx);
   installMetrics(app);
   healthRoutes(app, ctx);
 

@@ -18,6 +18,10 @@ export interface Config {
   migrateOnStart: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Shared rate-limit counters across instances; null = in memory. */
+  redisUrl: string | null;
+  /** Trust X-Forwarded-For from a load balancer in front (client IPs for rate limits). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    redisUrl: env.REDIS_URL?.trim() || null,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
   }) as Config;
 }
