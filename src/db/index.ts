@@ -43,6 +43,9 @@ export function openPostgres(connectionString: string, max = 10): Database {
         oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server ends (restart, failover) must not crash the
+  // process: pg drops that client and the next query gets a fresh one.
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', pglite: null, close: () => db.destroy() };
 }

@@ -120,9 +120,10 @@ async function runStatements(trx: AnyDb, statements: string[], label: string): P
 
 /** Applies pending migrations in order, each in its own transaction, under one advisory lock. */
 export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOptions = {}): Promise<RunResult> {
-  await ensureHistoryTable(db);
   return withLock(db, async (conn) => {
-    // Read under the lock: another runner may have applied everything while we waited.
+    // Under the lock: CREATE TABLE IF NOT EXISTS races with itself, and another runner may have
+    // applied everything while we waited.
+    await ensureHistoryTable(conn);
     const history = await readHistory(conn);
     const status = computeStatus(migrations, history);
     refuseDrift(status);
@@ -152,8 +153,8 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
 
 /** Rolls back applied migrations newest first, down to (not including) `to`; default: the last one. */
 export async function migrateDown(db: AnyDb, migrations: Migration[], opts: RunOptions = {}): Promise<RunResult> {
-  await ensureHistoryTable(db);
   return withLock(db, async (conn) => {
+    await ensureHistoryTable(conn);
     const history = await readHistory(conn);
     refuseDrift(computeStatus(migrations, history));
     const target = opts.to ?? (history.length >= 2 ? (history.at(-2) as AppliedMigration).id : 0);
