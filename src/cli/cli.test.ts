@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { openPglite } from '../db/index.ts';
+import { startServer } from '../server.ts';
+import { runCli } from './main.ts';
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  try {
+    const code = await runCli(argv, (l) => out.push(l));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('quickchat CLI', () => {
+  const saved = { ...process.env };
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'qc-cli-'));
+    process.env.DATA_DIR = dataDir;
+    delete process.env.DATABASE_URL;
+    delete process.env.JWT_SECRET;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('lists its commands with --help and explains each one', async () => {
+    const all = await cli('--help');
+    expect(all.code).toBe(0);
+    for (const c of ['serve', 'migrate status', 'migrate up', 'migrate down', 'migrate new']) expect(all.out).toContain(c);
+    const one = await cli('migrate', 'down', '--help');
+    expect(one.code).toBe(0);
+    expect(one.out).toContain('Usage: quickchat migrate down [options]');
+    expect(one.out).toContain('--to N');
+  });
+
+  it('rejects unknown commands and options in one line with exit 1', async () => {
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toBe('error: Unknown command "frobnicate". Run quickchat --help for the list.');
+    const badOpt = await cli('migrate', 'up', '--bogus');
+    expect(badOpt.code).toBe(1);
+    expect(badOpt.err).toMatch(/^error: Unknown option '--bogus'.*see: quickchat migrate up --help/);
+    const badTo = await cli('migrate', 'up', '--to', 'x');
+    expect(badTo.err).toBe('error: --to takes a whole number, got "x"');
+  });
+
+  it('migrates the embedded database up, reports status as JSON, and round-trips down and up', async () => {
+    const up = await cli('migrate', 'up', '--json');
+    expect(up.code).toBe(0);
+    const applied = JSON.parse(up.out).applied as string[];
+    expect(applied.length).toBeGreaterThanOrEqual(8);
+    const status = JSON.parse((await cli('migrate', 'status', '--json')).out);
+    expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(applied.map(() => 'applied'));
+    const down = await cli('migrate', 'down');
+    expect(down.out).toContain(`rolled back ${applied.at(-1)}`);
+    const again = await cli('migrate', 'up');
+    expect(again.out).toContain(`applied  ${applied.at(-1)}`);
+    expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
+  });
+
+  it('refuses to open a data directory another process holds', async () => {
+    // A live process (not this one) holding the lock, as a running server would.
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('node:fs').writeFileSync(${JSON.stringify(join(dataDir, 'pglite.lock'))}, JSON.stringify({pid: process.pid, holder: 'quickchat serve'})); setTimeout(() => {}, 20000)`,
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      const res = await cli('migrate', 'status');
+      expect(res.code).toBe(1);
+      expect(res.err).toBe(
+        `error: ${dataDir} is in use by quickchat serve (pid ${child.pid}). Stop it first, or point both at PostgreSQL with DATABASE_URL.`,
+      );
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe('server start-up', () => {
+  it('keeps its data across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qc-srv-'));
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    const first = await startServer(config);
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    await first.stop('test');
+    const db = await openPglite(join(dataDir, 'pglite'));
+    await db.db.insertInto('user').values({ email: 'kept@example.test', auth_provider: 'magic_link' }).execute();
+    await db.close();
+    const second = await startServer(config);
+    const health = await fetch(`${second.url}/health`);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+    await second.stop('test');
+    const again = await openPglite(join(dataDir, 'pglite'));
+    const kept = await again.db.selectFrom('user').select('email').execute();
+    await again.close();
+    expect(kept).toEqual([{ email: 'kept@example.test' }]);
+    expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim().length).toBeGreaterThan(40);
+  });
+
+  it('starts with `npm start`, answers /health, and exits cleanly on SIGTERM releasing the lock', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qc-main-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: 'pipe',
+    });
+    let stderr = '';
+    child.stderr.on('data', (b) => {
+      stderr += b;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let ok = false;
+    for (let i = 0; i < 100 && !ok; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    }
+    expect(ok, stderr).toBe(true);
+    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+  });
+});
