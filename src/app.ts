@@ -11,12 +11,16 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { adminRoutes } from './admin/routes.ts';
 import type { AppContext } from './context.ts';
+import { feedbackRoutes } from './feedback/routes.ts';
+import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installRateLimit } from './http/rate-limit.ts';
+import { marketingRoutes } from './marketing/routes.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -81,8 +85,12 @@ export async function createApp(ctx: AppContext): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await installRateLimit(app, ctx);
-  installMetrics(app);
+  installMetrics(app, ctx);
   healthRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  flagRoutes(app, ctx);
+  feedbackRoutes(app, ctx);
+  marketingRoutes(app, ctx);
 
   if (ctx.config.staticDir) {
     await app.register(fastifyStatic, { root: ctx.config.staticDir, wildcard: false });

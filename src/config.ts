@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -22,6 +22,26 @@ export interface Config {
   redisUrl: string | null;
   /** Trust X-Forwarded-For from a load balancer in front (client IPs for rate limits). */
   trustProxy: boolean;
+  /** Run the background job workers in this process (WORKERS=false: API-only instance). */
+  workers: boolean;
+  /** Cron schedule per job name, defaults overridden by JOB_SCHEDULES ("name=cron;name=off"). */
+  jobSchedules: Readonly<Record<string, string>>;
+  /** Operational alerts (failed jobs) go here; null = logged only. */
+  adminEmail: string | null;
+  /** Object storage (STORAGE), video host (VIDEO) and upload/cleanup limits. */
+  storage: StorageConfig;
+  video: VideoConfig;
+  media: MediaConfig;
+  /** Which payment provider holds and captures the askers' payments (PAYMENTS). */
+  payments: PaymentsConfig;
+  /** HMAC key for visitor IP hashes (campaign visits): IPs are never stored raw. */
+  ipHashSecret: string;
+  /** Visits tracked per visitor IP hash per hour before 429. */
+  trackVisitLimitPerHour: number;
+  /** Feedback submissions per IP per hour before 429. */
+  feedbackLimitPerHour: number;
+  /** Lifetime of an admin session issued by POST /api/auth/verify. */
+  adminSessionMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +103,180 @@ function jwtSecret(env: Env, dataDir: string, databaseUrl: string | null): strin
   return secret;
 }
 
+/**
+ * Visitor IPs are hashed with an HMAC key. Without IP_HASH_SECRET the key is derived from the
+ * JWT secret, so every instance that shares JWT_SECRET computes the same hashes.
+ */
+function ipHashSecret(env: Env, jwt: string): string {
+  const given = env.IP_HASH_SECRET?.trim();
+  if (given) {
+    if (given.length < 32) throw new ConfigError('IP_HASH_SECRET must be at least 32 characters');
+    return given;
+  }
+  return createHmac('sha256', jwt).update('quickchat-ip-hash').digest('base64url');
+}
+
+export type PaymentsConfig =
+  | { provider: 'simulated' }
+  | {
+      provider: 'stripe';
+      secretKey: string;
+      webhookSecret: string;
+      /** Where the Stripe API is reached; null = Stripe itself. Tests point it at a local stub. */
+      apiUrl: { protocol: 'http' | 'https'; host: string; port: number } | null;
+    };
+
+/** PAYMENTS=simulated (default, no account needed) or stripe (needs the two Stripe secrets). */
+function payments(env: Env): PaymentsConfig {
+  const provider = str(env, 'PAYMENTS', 'simulated');
+  if (provider === 'simulated') return { provider };
+  if (provider !== 'stripe') throw new ConfigError(`PAYMENTS must be simulated or stripe, got "${provider}"`);
+  const secretKey = env.STRIPE_SECRET_KEY?.trim();
+  if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY is required with PAYMENTS=stripe');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim();
+  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (the whsec_… of your webhook endpoint)');
+  const raw = env.STRIPE_API_URL?.trim();
+  if (!raw) return { provider, secretKey, webhookSecret, apiUrl: null };
+  const u = new URL(url(env, 'STRIPE_API_URL', raw));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL must be an http(s) URL');
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  const port = u.port ? Number(u.port) : protocol === 'http' ? 80 : 443;
+  return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
+}
+
+export type StorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      /** null = AWS itself; R2: https://<account>.r2.cloudflarestorage.com; MinIO: its URL. */
+      endpoint: string | null;
+      region: string;
+      bucket: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    };
+
+export type VideoConfig =
+  | { kind: 'local' }
+  | { kind: 'cloudflare-stream'; accountId: string; apiToken: string; customerCode: string; apiBase: string };
+
+export interface MediaConfig {
+  /** Base URL where stored objects are publicly readable (e.g. an r2.dev domain); null = our own route. */
+  storagePublicUrl: string | null;
+  maxAttachmentBytes: number;
+  maxAudioBytes: number;
+  maxVideoBytes: number;
+  maxImageBytes: number;
+  /** Upload requests per client IP per minute. */
+  uploadRateLimitPerMinute: number;
+  /** How long an anonymous upload may be registered as a media asset. */
+  registerWindowMinutes: number;
+  /** An unreferenced media row or object is cleaned only after this many hours (≥ 24). */
+  cleanupGraceHours: number;
+  /** Hosts /api/proxy-image and the download routes may fetch besides our own storage. */
+  proxyAllowedHosts: string[];
+}
+
+function required(env: Env, name: string, why: string): string {
+  const v = env[name]?.trim();
+  if (!v) throw new ConfigError(`${name} is required ${why}`);
+  return v;
+}
+
+/** STORAGE=local (files under DATA_DIR/storage) or s3 (S3, R2, MinIO). */
+function storageConfig(env: Env): StorageConfig {
+  const kind = str(env, 'STORAGE', 'local');
+  switch (kind) {
+    case 'local':
+      return { kind };
+    case 's3': {
+      const why = 'with STORAGE=s3';
+      const endpoint = env.S3_ENDPOINT?.trim() ? url(env, 'S3_ENDPOINT', '') : null;
+      const bucket = required(env, 'S3_BUCKET', why);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET must be a valid bucket name (3–63 chars)');
+      return {
+        kind,
+        endpoint,
+        region: str(env, 'S3_REGION', 'auto'),
+        bucket,
+        accessKeyId: required(env, 'S3_ACCESS_KEY_ID', why),
+        secretAccessKey: required(env, 'S3_SECRET_ACCESS_KEY', why),
+        forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+      };
+    }
+    default:
+      throw new ConfigError(`STORAGE must be local or s3, got "${kind}"`);
+  }
+}
+
+/** VIDEO=local (stored through STORAGE, served by us) or cloudflare-stream. */
+function videoConfig(env: Env): VideoConfig {
+  const kind = str(env, 'VIDEO', 'local');
+  switch (kind) {
+    case 'local':
+      return { kind };
+    case 'cloudflare-stream': {
+      const why = 'with VIDEO=cloudflare-stream';
+      return {
+        kind,
+        accountId: required(env, 'CLOUDFLARE_ACCOUNT_ID', why),
+        apiToken: required(env, 'CLOUDFLARE_STREAM_API_TOKEN', why),
+        customerCode: required(env, 'CLOUDFLARE_STREAM_CUSTOMER_CODE', why),
+        apiBase: url(env, 'CLOUDFLARE_API_BASE', 'https://api.cloudflare.com/client/v4'),
+      };
+    }
+    default:
+      throw new ConfigError(`VIDEO must be local or cloudflare-stream, got "${kind}"`);
+  }
+}
+
+function mediaConfig(env: Env): MediaConfig {
+  const MB = 1024 * 1024;
+  const hosts = str(env, 'MEDIA_PROXY_ALLOWED_HOSTS', '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const h of hosts) {
+    if (!/^(\*\.)?[a-z0-9.-]+$/.test(h)) throw new ConfigError(`MEDIA_PROXY_ALLOWED_HOSTS: "${h}" is not a host name (or *.domain)`);
+  }
+  return {
+    storagePublicUrl: env.STORAGE_PUBLIC_URL?.trim() ? url(env, 'STORAGE_PUBLIC_URL', '') : null,
+    maxAttachmentBytes: int(env, 'MEDIA_MAX_ATTACHMENT_BYTES', 50 * MB, 1024, 5 * 1024 * MB),
+    maxAudioBytes: int(env, 'MEDIA_MAX_AUDIO_BYTES', 100 * MB, 1024, 5 * 1024 * MB),
+    maxVideoBytes: int(env, 'MEDIA_MAX_VIDEO_BYTES', 200 * MB, 1024, 5 * 1024 * MB),
+    maxImageBytes: int(env, 'MEDIA_MAX_IMAGE_BYTES', 5 * MB, 1024, 100 * MB),
+    uploadRateLimitPerMinute: int(env, 'MEDIA_UPLOAD_RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
+    registerWindowMinutes: int(env, 'MEDIA_REGISTER_WINDOW_MINUTES', 360, 5, 720),
+    cleanupGraceHours: int(env, 'MEDIA_CLEANUP_GRACE_HOURS', 24, 24, 24 * 90),
+    proxyAllowedHosts: hosts,
+  };
+}
+
+/** JOB_SCHEDULES="expire-offers=0,30 * * * *;daily-digest=off": per-job overrides of the default crons. */
+function jobSchedules(env: Env): Readonly<Record<string, string>> {
+  const raw = env.JOB_SCHEDULES?.trim();
+  const out: Record<string, string> = {};
+  if (!raw) return Object.freeze(out);
+  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    const cron = part.slice(eq + 1).trim();
+    if (eq <= 0 || !/^[a-z0-9-]+$/.test(name) || !(cron === 'off' || cron.split(/\s+/).length === 5)) {
+      throw new ConfigError(`JOB_SCHEDULES entries must be "job-name=<5-field cron>" or "job-name=off", got "${part}"`);
+    }
+    out[name] = cron;
+  }
+  return Object.freeze(out);
+}
+
+function adminEmail(env: Env): string | null {
+  const v = env.ADMIN_EMAIL?.trim();
+  if (!v) return null;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)) throw new ConfigError(`ADMIN_EMAIL must be an e-mail address, got "${v}"`);
+  return v;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -93,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const cors = str(env, 'CORS_ORIGINS', '*');
   const staticDir = env.STATIC_DIR?.trim() ? resolve(env.STATIC_DIR.trim()) : null;
+  const jwt = jwtSecret(env, dataDir, databaseUrl);
   if (staticDir && !existsSync(join(staticDir, 'index.html'))) {
     throw new ConfigError(`STATIC_DIR must contain index.html: ${staticDir}`);
   }
@@ -101,7 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: str(env, 'HOST', '127.0.0.1'),
     dataDir,
     databaseUrl,
-    jwtSecret: jwtSecret(env, dataDir, databaseUrl),
+    jwtSecret: jwt,
     publicUrl,
     clientOrigin: url(env, 'CLIENT_ORIGIN', publicUrl),
     corsOrigins:
@@ -119,5 +314,16 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: env.REDIS_URL?.trim() || null,
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    workers: bool(env, 'WORKERS', true),
+    jobSchedules: jobSchedules(env),
+    adminEmail: adminEmail(env),
+    storage: storageConfig(env),
+    video: videoConfig(env),
+    media: mediaConfig(env),
+    payments: payments(env),
+    ipHashSecret: ipHashSecret(env, jwt),
+    trackVisitLimitPerHour: int(env, 'TRACK_VISIT_LIMIT_PER_HOUR', 100, 1, 100_000),
+    feedbackLimitPerHour: int(env, 'FEEDBACK_LIMIT_PER_HOUR', 10, 1, 10_000),
+    adminSessionMinutes: int(env, 'ADMIN_SESSION_MINUTES', 15, 1, 60),
   }) as Config;
 }

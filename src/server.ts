@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { createContext } from './context.ts';
 import { openDb } from './db/index.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
+import { startWorkers } from './jobs/scheduler.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
 
 export interface RunningServer {
@@ -23,6 +24,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     const ctx = createContext(config, database, log);
     const app = await createApp(ctx);
+    const workers = config.workers ? await startWorkers(ctx) : null;
     const url = await app.listen({ port: config.port, host: config.host });
     log.info({ url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'QuickChat server ready');
     let stopping: Promise<void> | null = null;
@@ -33,6 +35,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         stopping ??= (async () => {
           log.info({ reason }, 'shutting down');
           await app.close();
+          await workers?.stop();
           await database.close();
           lock?.release();
         })();

@@ -3,9 +3,10 @@ import { DataDirLockedError } from '../db/lock.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
+import { jobsList, jobsRun, worker } from './commands/jobs.ts';
 import { serve } from './commands/serve.ts';
 
-export const COMMANDS: Command[] = [serve, migrateStatus, migrateUpCmd, migrateDownCmd, migrateNew];
+export const COMMANDS: Command[] = [serve, worker, jobsList, jobsRun, migrateStatus, migrateUpCmd, migrateDownCmd, migrateNew];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -10,6 +10,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** The embedded instance, when there is one (pg-boss and LISTEN need it directly). */
   pglite: PGlite | null;
+  /** The PostgreSQL URL, for clients that open their own pool (pg-boss); null on PGlite. */
+  connectionString: string | null;
   close(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ const toNumber = (v: string) => Number(v);
 
 export function wrapPglite(pglite: PGlite): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, connectionString: null, close: () => db.destroy() };
 }
 
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
@@ -47,7 +49,7 @@ export function openPostgres(connectionString: string, max = 10): Database {
   // process: pg drops that client and the next query gets a fresh one.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', pglite: null, close: () => db.destroy() };
+  return { db, kind: 'postgres', pglite: null, connectionString, close: () => db.destroy() };
 }
 
 export async function openDb(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {

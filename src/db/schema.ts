@@ -104,6 +104,7 @@ export interface QuestionTable {
   recorded_at: Timestamp | null;
   answered_at: Timestamp | null;
   refunded_at: Timestamp | null;
+  refund_reason: string | null;
   followup_parent_id: number | null;
   created_at: CreatedAt;
 }
@@ -155,19 +156,59 @@ export interface PaymentTable {
   expert_pseudonym: string | null;
   payer_pseudonym: string | null;
   retain_until: Timestamp | null;
+  /** A provider call decided in the transaction and done after commit (retried until confirmed). */
+  pending_action: 'capture' | 'cancel' | null;
+  action_due_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+}
+
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export interface SimulatedPaymentIntentTable {
+  id: string;
+  amount_cents: number;
+  currency: string;
+  status: IntentStatus;
+  capture_method: Default<'manual' | 'automatic'>;
+  client_secret: string;
+  description: string | null;
+  metadata: Default<Json>;
+  amount_received: Default<number>;
+  cancellation_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ReviewTokenTombstoneTable {
+  token_hash: string;
+  reason: 'expert_deleted' | 'question_deleted';
+  removed_at: CreatedAt;
 }
 
 export interface MagicLinkTokenTable {
   id: Id;
   email: string;
-  token: string;
+  /** Deprecated (0010): raw legacy token, always NULL now. */
+  token: string | null;
+  /** Deprecated (0010): raw legacy code, always NULL now. */
   verification_code: string | null;
+  token_hash: string | null;
+  code_hash: string | null;
+  ip_hash: string | null;
+  failed_attempts: Default<number>;
   user_id: number | null;
   expires_at: Timestamp;
   used: Default<boolean>;
   used_at: Timestamp | null;
+  /** Deprecated (0010): raw legacy IP, always NULL now. */
   ip_address: string | null;
   created_at: CreatedAt;
 }
@@ -247,6 +288,193 @@ export interface EmailOutboxTable {
   sent_at: Timestamp | null;
 }
 
+export type AdminRole = 'super_admin' | 'support_admin';
+
+export interface AdminUsersTable {
+  id: Id;
+  user_id: number;
+  role: AdminRole;
+  disabled: Default<boolean>;
+  token_version: Default<number>;
+  last_login_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface AdminAuditLogTable {
+  id: Id;
+  admin_user_id: number | null;
+  actor: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: Default<Json>;
+  request_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface FeatureFlagsTable {
+  id: Id;
+  key: string;
+  name: string;
+  description: Default<string>;
+  enabled: Default<boolean>;
+  min_plan_level: Default<number>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface FeatureFlagAuditTable {
+  id: Id;
+  flag_id: number | null;
+  flag_key: string;
+  action: 'create' | 'update' | 'delete';
+  admin_user_id: number | null;
+  before: Json | null;
+  after: Json | null;
+  created_at: CreatedAt;
+}
+
+export type FeedbackType = 'bug' | 'feature' | 'feedback' | 'question' | 'other';
+export type FeedbackStatus = 'new' | 'in_progress' | 'resolved' | 'archived' | 'duplicate' | 'wont_fix';
+export type FeedbackPriority = 'low' | 'medium' | 'high' | 'critical';
+
+export interface FeedbackTable {
+  id: Id;
+  type: FeedbackType;
+  message: string;
+  rating: number | null;
+  email: string | null;
+  wants_followup: Default<boolean>;
+  session_id: string | null;
+  page_url: string | null;
+  user_agent: string | null;
+  user_id: number | null;
+  context: Default<Json>;
+  status: Default<FeedbackStatus>;
+  priority: Default<FeedbackPriority>;
+  jira_issue_key: string | null;
+  assigned_admin_id: number | null;
+  resolved_at: Timestamp | null;
+  deleted_at: Timestamp | null;
+  deleted_by_admin_id: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface FeedbackAttachmentTable {
+  id: Id;
+  feedback_id: number;
+  name: string;
+  url: string;
+  size_bytes: number | null;
+  content_type: string | null;
+  created_at: CreatedAt;
+}
+
+export interface FeedbackCommentTable {
+  id: Id;
+  feedback_id: number;
+  admin_user_id: number | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface FeedbackTagTable {
+  id: Id;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface FeedbackTagLinkTable {
+  feedback_id: number;
+  tag_id: number;
+  created_at: CreatedAt;
+}
+
+export interface UploadSessionTable {
+  id: Id;
+  kind: 'video' | 'audio' | 'attachment' | 'profile_picture';
+  target: 'storage' | 'video';
+  object_key: string;
+  user_id: number | null;
+  ip_hash: string | null;
+  content_type: string | null;
+  max_bytes: number | null;
+  size_bytes: number | null;
+  original_name: string | null;
+  status: Default<'pending' | 'uploaded' | 'registered' | 'cleaned'>;
+  media_asset_id: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  uploaded_at: Timestamp | null;
+  registered_at: Timestamp | null;
+}
+
+export interface MediaAssetObjectTable {
+  id: Id;
+  media_asset_id: number;
+  target: 'storage' | 'video';
+  object_key: string;
+  segment_index: Default<number>;
+}
+
+export interface MediaCleanupRunTable {
+  id: Id;
+  mode: 'dry_run' | 'apply';
+  status: Default<'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed'>;
+  options: Default<Json>;
+  phase: Default<'plan' | 'execute' | 'purge' | 'tokens' | 'done'>;
+  cursor: Default<Json>;
+  report: Default<Json>;
+  lease_until: Timestamp | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export type CleanupOutcome = 'deleted' | 'skipped_referenced' | 'skipped_in_flight' | 'skipped_locked' | 'skipped_young' | 'skipped_gone';
+
+export interface MediaCleanupCandidateTable {
+  id: Id;
+  run_id: number;
+  kind: 'asset' | 'object';
+  target: 'storage' | 'video' | null;
+  object_key: string | null;
+  media_asset_id: number | null;
+  reason: string;
+  size_bytes: number | null;
+  outcome: CleanupOutcome | null;
+}
+
+export interface MediaDeletionLogTable {
+  id: Id;
+  run_id: number;
+  target: 'storage' | 'video';
+  object_key: string;
+  quarantine_key: string | null;
+  media_asset_id: number | null;
+  asset_row: Json | null;
+  reason: string;
+  size_bytes: number | null;
+  state: 'pending' | 'quarantined' | 'restored' | 'purged';
+  created_at: Timestamp;
+  restored_at: Timestamp | null;
+  purged_at: Timestamp | null;
+}
+
+export interface JobRunTable {
+  id: Id;
+  job: string;
+  trigger: 'schedule' | 'cli' | 'queue';
+  dry_run: Default<boolean>;
+  status: 'running' | 'succeeded' | 'failed' | 'dead';
+  attempt: Default<number>;
+  summary: Json | null;
+  error: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
   user: UserTable;
   expert_profile: ExpertProfileTable;
@@ -254,10 +482,22 @@ export interface DB {
   answer: AnswerTable;
   media_asset: MediaAssetTable;
   payment: PaymentTable;
+  simulated_payment_intent: SimulatedPaymentIntentTable;
+  review_token_tombstone: ReviewTokenTombstoneTable;
   magic_link_token: MagicLinkTokenTable;
   utm_campaign: UtmCampaignTable;
   campaign_visit: CampaignVisitTable;
   erasure_audit: ErasureAuditTable;
   file_deletion_outbox: FileDeletionOutboxTable;
   email_outbox: EmailOutboxTable;
+  job_run: JobRunTable;
+  admin_users: AdminUsersTable;
+  admin_audit_log: AdminAuditLogTable;
+  feature_flags: FeatureFlagsTable;
+  feature_flag_audit: FeatureFlagAuditTable;
+  feedback: FeedbackTable;
+  feedback_attachment: FeedbackAttachmentTable;
+  feedback_comment: FeedbackCommentTable;
+  feedback_tag: FeedbackTagTable;
+  feedback_tag_link: FeedbackTagLinkTable;
 }

@@ -1,0 +1,89 @@
+import { pino } from 'pino';
+import { createContext } from '../../context.ts';
+import { selectJobStats } from '../../jobs/queries.ts';
+import { findJob, JOBS, scheduleOf } from '../../jobs/registry.ts';
+import { runJob } from '../../jobs/runner.ts';
+import { startWorkers } from '../../jobs/scheduler.ts';
+import { type Command, UsageError, withDatabase } from '../command.ts';
+
+const json = { json: { type: 'boolean' } } as const;
+const jsonHelp = '--json              machine-readable output';
+
+export const jobsList: Command = {
+  name: 'jobs list',
+  summary: 'List the background jobs with their schedule (UTC), last run, last success and failure counts.',
+  options: json,
+  optionHelp: [jsonHelp],
+  async run({ config, values, out }) {
+    const cfg = config();
+    const stats = await withDatabase(cfg, 'quickchat jobs list', (d) => selectJobStats(d.db));
+    const byJob = new Map(stats.map((s) => [s.job, s]));
+    const rows = JOBS.map((j) => {
+      const s = byJob.get(j.name);
+      return {
+        name: j.name,
+        schedule: scheduleOf(j, cfg.jobSchedules),
+        summary: j.summary,
+        lastStatus: s?.last_status ?? null,
+        lastStartedAt: s?.last_started_at?.toISOString() ?? null,
+        lastSuccessAt: s?.last_success_at?.toISOString() ?? null,
+        failures: s?.failures ?? 0,
+        dead: s?.dead ?? 0,
+      };
+    });
+    if (values.json) {
+      out(JSON.stringify({ jobs: rows }, null, 2));
+      return 0;
+    }
+    for (const r of rows) {
+      out(
+        `${r.name.padEnd(22)} ${(r.schedule ?? 'on demand').padEnd(16)} last: ${r.lastStatus ?? 'never'} ${r.lastStartedAt ?? ''}  failures: ${r.failures}  dead: ${r.dead}`,
+      );
+      out(`${''.padEnd(22)} ${r.summary}`);
+    }
+    return 0;
+  },
+};
+
+export const jobsRun: Command = {
+  name: 'jobs run',
+  args: '<name>',
+  summary: 'Run one job now, in this process, and print its summary. --dry-run reports what it would do and changes nothing.',
+  options: { ...json, 'dry-run': { type: 'boolean' } },
+  optionHelp: ['--dry-run           change nothing, report what would be done', jsonHelp],
+  async run({ config, values, positionals, out }) {
+    const name = positionals[0];
+    const def = name ? findJob(name) : undefined;
+    if (!def) throw new UsageError(`Name a job: ${JOBS.map((j) => j.name).join(', ')}`);
+    const cfg = config();
+    const log = pino({ level: values.json ? 'silent' : cfg.logLevel });
+    const summary = await withDatabase(cfg, `quickchat jobs run ${def.name}`, (d) =>
+      runJob(createContext(cfg, d, log), def, { trigger: 'cli', dryRun: Boolean(values['dry-run']) }),
+    );
+    out(
+      values.json
+        ? JSON.stringify({ job: def.name, dryRun: Boolean(values['dry-run']), summary }, null, 2)
+        : `${def.name}: ${JSON.stringify(summary)}`,
+    );
+    return summary.failed > 0 ? 1 : 0;
+  },
+};
+
+export const worker: Command = {
+  name: 'worker',
+  summary: 'Run the background job workers without the HTTP API (pair with WORKERS=false on API instances). Stops on SIGTERM/SIGINT.',
+  async run({ config }) {
+    const cfg = config();
+    const log = pino({ level: cfg.logLevel });
+    await withDatabase(cfg, 'quickchat worker', async (d) => {
+      const workers = await startWorkers(createContext(cfg, d, log));
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', () => resolve());
+        process.once('SIGINT', () => resolve());
+      });
+      log.info('stopping workers');
+      await workers.stop();
+    });
+    return 0;
+  },
+};

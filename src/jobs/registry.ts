@@ -1,0 +1,16 @@
+import { dailyDigest } from './daily-digest.ts';
+import type { JobDefinition } from './types.ts';
+
+/** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */
+export const JOBS: readonly JobDefinition[] = [dailyDigest];
+
+export function findJob(name: string): JobDefinition | undefined {
+  return JOBS.find((j) => j.name === name);
+}
+
+/** The effective cron of a job: JOB_SCHEDULES override, else its default; null = not scheduled. */
+export function scheduleOf(def: JobDefinition, overrides: Readonly<Record<string, string>>): string | null {
+  const o = overrides[def.name];
+  if (o === 'off') return null;
+  return o ?? def.cron;
+}
