@@ -20,6 +20,7 @@ import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installRateLimit } from './http/rate-limit.ts';
+import { mediaRoutes } from './media/routes.ts';
 import { marketingRoutes } from './marketing/routes.ts';
 
 export type App = FastifyInstance<
@@ -87,6 +88,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   await installRateLimit(app, ctx);
   installMetrics(app, ctx);
   healthRoutes(app, ctx);
+  await mediaRoutes(app, ctx);
   adminRoutes(app, ctx);
   flagRoutes(app, ctx);
   feedbackRoutes(app, ctx);

@@ -1,6 +1,14 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
+import { createLocalStorage } from './storage/local.ts';
+import { createS3Storage } from './storage/s3.ts';
+import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
+import type { Storage } from './storage/storage.ts';
+import { createCloudflareStream } from './video/cloudflare-stream.ts';
+import { createLocalVideoHost } from './video/local.ts';
+import type { VideoHost } from './video/video-host.ts';
 
 /**
  * Everything a route, service or job needs, built once at start-up. The only place where
@@ -13,8 +21,45 @@ export interface AppContext {
   log: Logger;
   /** The clock: inject a fixed one in tests instead of faking timers. */
   now: () => Date;
+  /** Uploads, attachments, pictures, audio (STORAGE=local|s3). */
+  storage: Storage;
+  /** Video recordings (VIDEO=local|cloudflare-stream). */
+  video: VideoHost;
+  /** Signs the upload URLs our own routes accept (local storage and local video host). */
+  uploadSigner: UrlSigner;
+}
+
+function createStorage(config: Config, signer: UrlSigner): Storage {
+  const s = config.storage;
+  switch (s.kind) {
+    case 'local':
+      return createLocalStorage({ root: join(config.dataDir, 'storage'), publicUrl: config.publicUrl, signer });
+    case 's3':
+      return createS3Storage(s);
+    default: {
+      const unknown: never = s;
+      throw new Error(`Unknown storage ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function createVideoHost(config: Config, storage: Storage, signer: UrlSigner): VideoHost {
+  const v = config.video;
+  switch (v.kind) {
+    case 'local':
+      return createLocalVideoHost({ storage, signer, publicUrl: config.publicUrl });
+    case 'cloudflare-stream':
+      return createCloudflareStream(v);
+    default: {
+      const unknown: never = v;
+      throw new Error(`Unknown video host ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
 export function createContext(config: Config, database: Database, log: Logger, now: () => Date = () => new Date()): AppContext {
-  return { config, db: database.db, database, log, now };
+  const uploadSigner = createUrlSigner(config.jwtSecret);
+  const storage = createStorage(config, uploadSigner);
+  const video = createVideoHost(config, storage, uploadSigner);
+  return { config, db: database.db, database, log, now, storage, video, uploadSigner };
 }

@@ -481,6 +481,11 @@ export interface DB {
   question: QuestionTable;
   answer: AnswerTable;
   media_asset: MediaAssetTable;
+  media_asset_object: MediaAssetObjectTable;
+  upload_session: UploadSessionTable;
+  media_cleanup_run: MediaCleanupRunTable;
+  media_cleanup_candidate: MediaCleanupCandidateTable;
+  media_deletion_log: MediaDeletionLogTable;
   payment: PaymentTable;
   simulated_payment_intent: SimulatedPaymentIntentTable;
   review_token_tombstone: ReviewTokenTombstoneTable;
