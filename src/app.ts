@@ -12,7 +12,9 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { adminRoutes } from './admin/routes.ts';
+import { authRoutes } from './auth/routes.ts';
 import type { AppContext } from './context.ts';
+import { expertRoutes } from './experts/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
@@ -89,6 +91,8 @@ export async function createApp(ctx: AppContext): Promise<App> {
   installMetrics(app, ctx);
   healthRoutes(app, ctx);
   await mediaRoutes(app, ctx);
+  authRoutes(app, ctx);
+  expertRoutes(app, ctx);
   adminRoutes(app, ctx);
   flagRoutes(app, ctx);
   feedbackRoutes(app, ctx);

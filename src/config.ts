@@ -42,6 +42,14 @@ export interface Config {
   feedbackLimitPerHour: number;
   /** Lifetime of an admin session issued by POST /api/auth/verify. */
   adminSessionMinutes: number;
+  /** E-mail delivery (MAIL=outbox|smtp) and how often the outbox worker runs. */
+  mail: MailConfig;
+  /** Google and LinkedIn sign-in; provider URLs come from here so tests can use a local stub. */
+  oauth: OAuthConfig;
+  /** Magic-link e-mails per client IP per rolling hour (the per-address limit is fixed at 3). */
+  magicLinkIpLimitPerHour: number;
+  /** Shared key of the legacy internal endpoints (`x_api_key`); null = those endpoints are off. */
+  internalApiKey: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -270,6 +278,90 @@ function jobSchedules(env: Env): Readonly<Record<string, string>> {
   return Object.freeze(out);
 }
 
+export interface MailConfig {
+  kind: 'outbox' | 'smtp';
+  /** From header, e.g. `QuickChat <no-reply@example.com>`. */
+  from: string;
+  smtp: { host: string; port: number; secure: boolean; user: string | null; pass: string | null } | null;
+  /** Interval of the in-process outbox worker; 0 = off (another process delivers). */
+  pollMs: number;
+}
+
+/** MAIL=outbox (default: .eml files under DATA_DIR/outbox) or smtp (any relay: ZeptoMail, SES…). */
+function mailConfig(env: Env): MailConfig {
+  const kind = str(env, 'MAIL', 'outbox');
+  const from = str(env, 'MAIL_FROM', 'QuickChat <no-reply@localhost>');
+  if (!/@[^\s>]+>?\s*$/.test(from)) throw new ConfigError(`MAIL_FROM must be an address or "Name <address>", got "${from}"`);
+  const pollMs = int(env, 'MAIL_POLL_MS', 5000, 0, 3_600_000);
+  if (kind === 'outbox') return { kind, from, smtp: null, pollMs };
+  if (kind !== 'smtp') throw new ConfigError(`MAIL must be outbox or smtp, got "${kind}"`);
+  const secure = bool(env, 'SMTP_SECURE', false);
+  return {
+    kind,
+    from,
+    pollMs,
+    smtp: {
+      host: required(env, 'SMTP_HOST', 'with MAIL=smtp'),
+      port: int(env, 'SMTP_PORT', secure ? 465 : 587, 1, 65535),
+      secure,
+      user: env.SMTP_USER?.trim() || null,
+      pass: env.SMTP_PASS?.trim() || null,
+    },
+  };
+}
+
+export interface OAuthProviderConfig {
+  /** null = this provider's sign-in answers 503 until configured. */
+  clientId: string | null;
+  clientSecret: string | null;
+  authorizeUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+}
+
+export interface OAuthConfig {
+  /** Where the provider sends the browser back: the client's /auth/callback page. */
+  redirectUri: string;
+  google: OAuthProviderConfig;
+  linkedin: OAuthProviderConfig;
+}
+
+function oauthProvider(env: Env, p: 'GOOGLE' | 'LINKEDIN', urls: [string, string, string]): OAuthProviderConfig {
+  const clientId = env[`${p}_CLIENT_ID`]?.trim() || null;
+  const clientSecret = env[`${p}_CLIENT_SECRET`]?.trim() || null;
+  if (Boolean(clientId) !== Boolean(clientSecret)) throw new ConfigError(`${p}_CLIENT_ID and ${p}_CLIENT_SECRET must be set together`);
+  return {
+    clientId,
+    clientSecret,
+    authorizeUrl: url(env, `${p}_AUTHORIZE_URL`, urls[0]),
+    tokenUrl: url(env, `${p}_TOKEN_URL`, urls[1]),
+    userinfoUrl: url(env, `${p}_USERINFO_URL`, urls[2]),
+  };
+}
+
+function oauthConfig(env: Env, clientOrigin: string): OAuthConfig {
+  return {
+    redirectUri: url(env, 'OAUTH_REDIRECT_URI', `${clientOrigin}/auth/callback`),
+    google: oauthProvider(env, 'GOOGLE', [
+      'https://accounts.google.com/o/oauth2/v2/auth',
+      'https://oauth2.googleapis.com/token',
+      'https://openidconnect.googleapis.com/v1/userinfo',
+    ]),
+    linkedin: oauthProvider(env, 'LINKEDIN', [
+      'https://www.linkedin.com/oauth/v2/authorization',
+      'https://www.linkedin.com/oauth/v2/accessToken',
+      'https://api.linkedin.com/v2/userinfo',
+    ]),
+  };
+}
+
+function internalApiKey(env: Env): string | null {
+  const v = env.INTERNAL_API_KEY?.trim();
+  if (!v) return null;
+  if (v.length < 24) throw new ConfigError('INTERNAL_API_KEY must be at least 24 characters');
+  return v;
+}
+
 function adminEmail(env: Env): string | null {
   const v = env.ADMIN_EMAIL?.trim();
   if (!v) return null;
@@ -325,5 +417,9 @@ export function loadConfig(env: Env = process.env): Config {
     trackVisitLimitPerHour: int(env, 'TRACK_VISIT_LIMIT_PER_HOUR', 100, 1, 100_000),
     feedbackLimitPerHour: int(env, 'FEEDBACK_LIMIT_PER_HOUR', 10, 1, 10_000),
     adminSessionMinutes: int(env, 'ADMIN_SESSION_MINUTES', 15, 1, 60),
+    mail: mailConfig(env),
+    oauth: oauthConfig(env, url(env, 'CLIENT_ORIGIN', publicUrl)),
+    magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
+    internalApiKey: internalApiKey(env),
   }) as Config;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
+import { createMailer, type Mailer } from './email/mailer.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
 import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
@@ -21,6 +22,8 @@ export interface AppContext {
   log: Logger;
   /** The clock: inject a fixed one in tests instead of faking timers. */
   now: () => Date;
+  /** Delivers the e-mail outbox (MAIL=outbox|smtp); only the outbox worker calls it. */
+  mailer: Mailer;
   /** Uploads, attachments, pictures, audio (STORAGE=local|s3). */
   storage: Storage;
   /** Video recordings (VIDEO=local|cloudflare-stream). */
@@ -61,5 +64,5 @@ export function createContext(config: Config, database: Database, log: Logger, n
   const uploadSigner = createUrlSigner(config.jwtSecret);
   const storage = createStorage(config, uploadSigner);
   const video = createVideoHost(config, storage, uploadSigner);
-  return { config, db: database.db, database, log, now, storage, video, uploadSigner };
+  return { config, db: database.db, database, log, now, storage, video, uploadSigner, mailer: createMailer(config, log) };
 }

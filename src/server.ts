@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContext } from './context.ts';
 import { openDb } from './db/index.ts';
+import { startEmailWorker } from './email/worker.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
 import { startWorkers } from './jobs/scheduler.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
@@ -25,6 +26,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const ctx = createContext(config, database, log);
     const app = await createApp(ctx);
     const workers = config.workers ? await startWorkers(ctx) : null;
+    // The e-mail outbox worker runs in-process on an interval until it moves onto the job queue.
+    const mailWorker = config.workers && config.mail.pollMs > 0 ? startEmailWorker(ctx, config.mail.pollMs) : null;
     const url = await app.listen({ port: config.port, host: config.host });
     log.info({ url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'QuickChat server ready');
     let stopping: Promise<void> | null = null;
@@ -36,6 +39,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
           log.info({ reason }, 'shutting down');
           await app.close();
           await workers?.stop();
+          await mailWorker?.stop();
+          await ctx.mailer.close();
           await database.close();
           lock?.release();
         })();

@@ -4,9 +4,10 @@ import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
 import { jobsList, jobsRun, worker } from './commands/jobs.ts';
+import { mailList, mailShow } from './commands/mail.ts';
 import { serve } from './commands/serve.ts';
 
-export const COMMANDS: Command[] = [serve, worker, jobsList, jobsRun, migrateStatus, migrateUpCmd, migrateDownCmd, migrateNew];
+export const COMMANDS: Command[] = [serve, worker, jobsList, jobsRun, migrateStatus, migrateUpCmd, migrateDownCmd, migrateNew, mailList, mailShow];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

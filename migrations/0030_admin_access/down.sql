@@ -1,0 +1,2 @@
+DROP TABLE admin_audit_log;
+DROP TABLE admin_users;

@@ -1,0 +1,2 @@
+DROP TABLE feature_flag_audit;
+DROP TABLE feature_flags;

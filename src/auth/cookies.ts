@@ -1,0 +1,42 @@
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_TTL_SECONDS } from './jwt.ts';
+
+/** Binds an OAuth state to the browser that started the flow (login-CSRF protection). */
+export const OAUTH_STATE_COOKIE = 'qc_oauth_state';
+/** The session for the admin app, as the legacy OAuth "continue" set it: HttpOnly, Secure, SameSite=None, 30 days. */
+export const SESSION_COOKIE = 'qc_session';
+const THIRTY_DAYS = 30 * 24 * 60 * 60;
+
+export function readCookie(req: FastifyRequest, name: string): string | undefined {
+  const header = req.headers.cookie;
+  return header ? parseCookie(header)[name] : undefined;
+}
+
+function append(reply: FastifyReply, cookie: string): void {
+  const prev = reply.getHeader('set-cookie');
+  const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
+  reply.header('set-cookie', [...list, cookie]);
+}
+
+export function setOAuthStateCookie(reply: FastifyReply, nonce: string, secure: boolean): void {
+  append(reply, stringifySetCookie({ name: OAUTH_STATE_COOKIE, value: nonce, httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 600 }));
+}
+
+export function clearOAuthStateCookie(reply: FastifyReply, secure: boolean): void {
+  append(reply, stringifySetCookie({ name: OAUTH_STATE_COOKIE, value: '', httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 0 }));
+}
+
+/**
+ * The cookie lives 30 days as the spec says, but the token inside still expires after
+ * SESSION_TTL_SECONDS and dies with logout (token version), like any other session.
+ */
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  append(reply, stringifySetCookie({ name: SESSION_COOKIE, value: token, httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: THIRTY_DAYS }));
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  append(reply, stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: 0 }));
+}
+
+export { SESSION_TTL_SECONDS };

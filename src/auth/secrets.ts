@@ -1,0 +1,39 @@
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Magic-link secrets. Only hashes are stored: the token is 256 random bits, so a plain SHA-256 is
+ * enough; the 6-digit code has only 900,000 values, so its hash is an HMAC keyed with a server
+ * secret and salted with the row's token hash (a stolen table cannot be brute-forced offline).
+ */
+
+export const newMagicToken = () => randomBytes(32).toString('base64url');
+export const newMagicCode = () => String(randomInt(100_000, 1_000_000));
+
+export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** A key per purpose, derived from the one server secret. */
+function subkey(secret: string, purpose: string): Buffer {
+  return createHmac('sha256', secret).update(`quickchat:${purpose}`).digest();
+}
+
+export function hashCode(secret: string, tokenHash: string, code: string): string {
+  return createHmac('sha256', subkey(secret, 'magic-code')).update(`${tokenHash}:${code}`).digest('hex');
+}
+
+/** Client IPs are kept only as keyed hashes: enough to count requests per address, nothing more. */
+export function hashIp(secret: string, ip: string): string {
+  return createHmac('sha256', subkey(secret, 'ip')).update(ip).digest('hex').slice(0, 32);
+}
+
+export function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** Lower-cased and trimmed; null when it is not a plausible address. */
+export function normaliseEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return null;
+  return email;
+}
