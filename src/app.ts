@@ -12,6 +12,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { adminRoutes } from './admin/routes.ts';
+import { answerRoutes } from './answers/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AppContext } from './context.ts';
 import { expertRoutes } from './experts/routes.ts';
@@ -24,6 +25,10 @@ import { installMetrics } from './http/metrics.ts';
 import { installRateLimit } from './http/rate-limit.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { marketingRoutes } from './marketing/routes.ts';
+import { offerRoutes } from './offers/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
+import { questionRoutes } from './questions/routes.ts';
+import { reviewRoutes } from './reviews/routes.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -90,6 +95,11 @@ export async function createApp(ctx: AppContext): Promise<App> {
   await installRateLimit(app, ctx);
   installMetrics(app, ctx);
   healthRoutes(app, ctx);
+  paymentRoutes(app, ctx);
+  questionRoutes(app, ctx);
+  offerRoutes(app, ctx);
+  answerRoutes(app, ctx);
+  reviewRoutes(app, ctx);
   await mediaRoutes(app, ctx);
   authRoutes(app, ctx);
   expertRoutes(app, ctx);

@@ -22,6 +22,8 @@ export interface Config {
   redisUrl: string | null;
   /** Trust X-Forwarded-For from a load balancer in front (client IPs for rate limits). */
   trustProxy: boolean;
+  /** Which payment provider holds and captures the askers' payments (PAYMENTS). */
+  payments: PaymentsConfig;
   /** Run the background job workers in this process (WORKERS=false: API-only instance). */
   workers: boolean;
   /** Cron schedule per job name, defaults overridden by JOB_SCHEDULES ("name=cron;name=off"). */
@@ -369,6 +371,34 @@ function adminEmail(env: Env): string | null {
   return v;
 }
 
+export type PaymentsConfig =
+  | { provider: 'simulated' }
+  | {
+      provider: 'stripe';
+      secretKey: string;
+      webhookSecret: string;
+      /** Where the Stripe API is reached; null = Stripe itself. Tests point it at a local stub. */
+      apiUrl: { protocol: 'http' | 'https'; host: string; port: number } | null;
+    };
+
+/** PAYMENTS=simulated (default, no account needed) or stripe (needs the two Stripe secrets). */
+function payments(env: Env): PaymentsConfig {
+  const provider = str(env, 'PAYMENTS', 'simulated');
+  if (provider === 'simulated') return { provider };
+  if (provider !== 'stripe') throw new ConfigError(`PAYMENTS must be simulated or stripe, got "${provider}"`);
+  const secretKey = env.STRIPE_SECRET_KEY?.trim();
+  if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY is required with PAYMENTS=stripe');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim();
+  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (the whsec_… of your webhook endpoint)');
+  const raw = env.STRIPE_API_URL?.trim();
+  if (!raw) return { provider, secretKey, webhookSecret, apiUrl: null };
+  const u = new URL(url(env, 'STRIPE_API_URL', raw));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL must be an http(s) URL');
+  const protocol = u.protocol === 'http:' ? 'http' : 'https';
+  const port = u.port ? Number(u.port) : protocol === 'http' ? 80 : 443;
+  return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -406,6 +436,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: env.REDIS_URL?.trim() || null,
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    payments: payments(env),
     workers: bool(env, 'WORKERS', true),
     jobSchedules: jobSchedules(env),
     adminEmail: adminEmail(env),

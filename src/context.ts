@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
+import type { PaymentProvider } from './payments/provider.ts';
+import { createSimulatedProvider } from './payments/simulated.ts';
+import { createStripeProvider } from './payments/stripe.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
@@ -20,6 +23,8 @@ export interface AppContext {
   db: Db;
   database: Database;
   log: Logger;
+  /** Holds, captures and releases the askers' payments (PAYMENTS=simulated|stripe). */
+  payments: PaymentProvider;
   /** The clock: inject a fixed one in tests instead of faking timers. */
   now: () => Date;
   /** Delivers the e-mail outbox (MAIL=outbox|smtp); only the outbox worker calls it. */
@@ -60,9 +65,23 @@ function createVideoHost(config: Config, storage: Storage, signer: UrlSigner): V
   }
 }
 
+function createPayments(config: Config, db: Db, now: () => Date): PaymentProvider {
+  const payments = config.payments;
+  switch (payments.provider) {
+    case 'simulated':
+      return createSimulatedProvider(db, now);
+    case 'stripe':
+      return createStripeProvider(payments);
+    default: {
+      const unknown: never = payments;
+      throw new Error(`Unknown payment provider ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 export function createContext(config: Config, database: Database, log: Logger, now: () => Date = () => new Date()): AppContext {
   const uploadSigner = createUrlSigner(config.jwtSecret);
   const storage = createStorage(config, uploadSigner);
   const video = createVideoHost(config, storage, uploadSigner);
-  return { config, db: database.db, database, log, now, storage, video, uploadSigner, mailer: createMailer(config, log) };
+  return { config, db: database.db, database, log, now, storage, video, uploadSigner, payments: createPayments(config, database.db, now), mailer: createMailer(config, log) };
 }

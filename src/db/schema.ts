@@ -180,7 +180,7 @@ export interface SimulatedPaymentIntentTable {
   capture_method: Default<'manual' | 'automatic'>;
   client_secret: string;
   description: string | null;
-  metadata: Default<Json>;
+  metadata: ColumnType<unknown, string | undefined, string>;
   amount_received: Default<number>;
   cancellation_reason: string | null;
   created_at: CreatedAt;

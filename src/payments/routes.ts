@@ -1,0 +1,87 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { App } from '../app.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { errorResponses, Nullable } from '../questions/shapes.ts';
+import { PaymentProviderError } from './provider.ts';
+import { createPaymentIntent, handleProviderEvent } from './service.ts';
+
+const CreateIntentBody = Type.Object(
+  {
+    amount: Type.Number({ description: 'cents; a float is rounded (the client computes dollars × 100)' }),
+    currency: Type.Optional(Nullable(Type.String({ maxLength: 3 }))),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    metadata: Type.Optional(Nullable(Type.Record(Type.String(), Type.Unknown()))),
+    captureMethod: Type.Optional(Nullable(Type.Literal('manual'))),
+    expertHandle: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 60 }))),
+    tierType: Type.Optional(Nullable(Type.String())),
+    customerEmail: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+  },
+  { additionalProperties: false },
+);
+
+const CreateIntentReply = Type.Object({
+  success: Type.Boolean(),
+  clientSecret: Type.String(),
+  paymentIntentId: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  isMock: Type.Boolean({ description: 'true: the browser skips Stripe.js and submits the id as is' }),
+});
+
+export function paymentRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/api/payments/create-intent',
+    {
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['payments'],
+        summary: 'Start the payment hold for a question (manual capture)',
+        body: CreateIntentBody,
+        response: { 200: CreateIntentReply, ...errorResponses(400, 404, 409, 429, 502, 503) },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      return createPaymentIntent(ctx, {
+        amount: b.amount,
+        currency: b.currency ?? null,
+        description: b.description ?? null,
+        metadata: b.metadata ?? {},
+        expertHandle: b.expertHandle ?? null,
+        tierType: b.tierType ?? null,
+        customerEmail: b.customerEmail ?? null,
+        clientIp: req.ip,
+      });
+    },
+  );
+
+  // The signature covers the exact bytes Stripe sent, so this route reads the raw body.
+  app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.post(
+      '/api/webhooks/stripe',
+      {
+        schema: {
+          tags: ['payments'],
+          summary: 'Stripe webhook (signed); settles pending captures and releases',
+          response: { 200: Type.Object({ received: Type.Boolean(), applied: Type.Boolean() }), ...errorResponses(400, 404) },
+        },
+      },
+      async (req) => {
+        if (ctx.payments.kind !== 'stripe') {
+          throw new HttpError(404, 'webhooks_disabled', 'Stripe webhooks are accepted only with PAYMENTS=stripe.');
+        }
+        const signature = req.headers['stripe-signature'];
+        try {
+          const event = ctx.payments.parseWebhook(req.body as Buffer, typeof signature === 'string' ? signature : undefined);
+          return await handleProviderEvent(ctx, event);
+        } catch (err) {
+          if (err instanceof PaymentProviderError) throw new HttpError(400, err.code, err.message);
+          throw err;
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The default payment provider: PaymentIntent-like records in PostgreSQL with Stripe's states,
+ * so the whole paid flow runs without an account and tests can assert the provider's state.
+ *
+ * The legacy client in mock mode has no Stripe.js to confirm a card, so an intent is created
+ * already held (`requires_capture`), as the legacy mock mode did for manual capture.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/index.ts';
+import { toJson } from '../db/json.ts';
+import type { SimulatedPaymentIntentTable } from '../db/schema.ts';
+import { type PaymentProvider, PaymentProviderError, type ProviderIntent } from './provider.ts';
+
+type Row = { [K in keyof SimulatedPaymentIntentTable]: unknown } & { id: string };
+
+/** Ids the legacy test data (`pi_test_…`) and the legacy mock mode (`pi_mock_…`) used. */
+const LEGACY_TEST_ID = /^pi_(test|mock)_[A-Za-z0-9_]+$/;
+const CANCELLABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture'] as const;
+
+function toIntent(row: Row): ProviderIntent {
+  const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata;
+  return {
+    id: row.id,
+    status: row.status as ProviderIntent['status'],
+    amount: Number(row.amount_cents),
+    currency: String(row.currency),
+    captureMethod: row.capture_method as ProviderIntent['captureMethod'],
+    clientSecret: String(row.client_secret),
+    metadata: (metadata ?? {}) as Record<string, string>,
+  };
+}
+
+export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvider {
+  const find = (id: string) => db.selectFrom('simulated_payment_intent').selectAll().where('id', '=', id).executeTakeFirst();
+
+  async function insert(id: string, amount: number, currency: string, description: string | null, metadata: object) {
+    await db
+      .insertInto('simulated_payment_intent')
+      .values({
+        id,
+        amount_cents: amount,
+        currency: currency.toLowerCase(),
+        status: 'requires_capture',
+        capture_method: 'manual',
+        client_secret: `${id}_secret_${randomBytes(12).toString('hex')}`,
+        description,
+        metadata: toJson(metadata),
+        created_at: now(),
+        updated_at: now(),
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return toIntent((await find(id)) as Row);
+  }
+
+  return {
+    kind: 'simulated',
+    isMock: true,
+
+    createIntent: (input) => insert(`pi_sim_${randomBytes(12).toString('hex')}`, input.amount, input.currency, input.description, input.metadata),
+
+    async retrieveIntent(id, requested) {
+      const row = await find(id);
+      if (row) return toIntent(row as Row);
+      if (requested && LEGACY_TEST_ID.test(id)) {
+        return insert(id, requested.amount, requested.currency, 'legacy test hold', { legacy_test_id: 'true' });
+      }
+      return null;
+    },
+
+    async describeIntent(id, description, metadata) {
+      const row = await find(id);
+      if (!row) return;
+      const merged = { ...toIntent(row as Row).metadata, ...metadata };
+      await db
+        .updateTable('simulated_payment_intent')
+        .set({ description, metadata: toJson(merged), updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async capture(id) {
+      const done = await db
+        .updateTable('simulated_payment_intent')
+        .set((eb) => ({ status: 'succeeded', amount_received: eb.ref('amount_cents'), updated_at: now() }))
+        .where('id', '=', id)
+        .where('status', '=', 'requires_capture')
+        .returningAll()
+        .executeTakeFirst();
+      if (done) return toIntent(done as Row);
+      const row = await find(id);
+      if (!row) throw new PaymentProviderError(`No such payment intent: ${id}`, 'resource_missing', false);
+      if (row.status === 'succeeded') return toIntent(row as Row);
+      throw new PaymentProviderError(
+        `This PaymentIntent could not be captured because it has a status of ${row.status}.`,
+        'payment_intent_unexpected_state',
+        false,
+      );
+    },
+
+    async cancel(id) {
+      const done = await db
+        .updateTable('simulated_payment_intent')
+        .set({ status: 'canceled', cancellation_reason: 'requested_by_customer', updated_at: now() })
+        .where('id', '=', id)
+        .where('status', 'in', CANCELLABLE)
+        .returningAll()
+        .executeTakeFirst();
+      if (done) return toIntent(done as Row);
+      const row = await find(id);
+      if (!row) throw new PaymentProviderError(`No such payment intent: ${id}`, 'resource_missing', false);
+      if (row.status === 'canceled') return toIntent(row as Row);
+      throw new PaymentProviderError(
+        `This PaymentIntent could not be canceled because it has a status of ${row.status}.`,
+        'payment_intent_unexpected_state',
+        false,
+      );
+    },
+
+    parseWebhook() {
+      throw new PaymentProviderError('Webhooks are used only with PAYMENTS=stripe.', 'webhooks_disabled', false);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { App } from '../app.ts';
+import { bearerSecurity, requireUser } from '../auth/guard.ts';
+import type { AppContext } from '../context.ts';
+import { refundQuestion } from './refund.ts';
+import { errorResponses, Nullable } from './shapes.ts';
+
+const Reply = Type.Object({ success: Type.Boolean(), question_id: Type.Integer(), status: Type.String(), payment_canceled: Type.Boolean() });
+const Errors = errorResponses(400, 401, 403, 404, 409, 429);
+const reason = Type.Optional(Nullable(Type.String({ maxLength: 1000 })));
+const base = { tags: ['questions'], security: bearerSecurity };
+
+export function refundRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/api/questions/refund',
+    {
+      config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+      schema: {
+        ...base,
+        summary: 'Refund an unanswered question of mine (releases the hold)',
+        body: Type.Object({ question_id: Type.Integer({ minimum: 1 }), refund_reason: reason }, { additionalProperties: false }),
+        response: { 200: Reply, ...Errors },
+      },
+    },
+    async (req) => refundQuestion(ctx, await requireUser(ctx, req), req.body.question_id, req.body.refund_reason ?? null),
+  );
+  app.post(
+    '/question/:id/refund',
+    {
+      schema: {
+        ...base,
+        summary: 'Refund an unanswered question of mine (releases the hold)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Optional(Type.Object({ refund_reason: reason }, { additionalProperties: false })),
+        response: { 200: Reply, ...Errors },
+      },
+    },
+    async (req) => refundQuestion(ctx, await requireUser(ctx, req), req.params.id, req.body?.refund_reason ?? null),
+  );
+}
