@@ -2,12 +2,27 @@ import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError } from '../db/lock.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
-import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
+import { adminCreate, adminDisable, adminList } from './commands/admin.ts';
 import { jobsList, jobsRun, worker } from './commands/jobs.ts';
 import { mailList, mailShow } from './commands/mail.ts';
+import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
 import { serve } from './commands/serve.ts';
 
-export const COMMANDS: Command[] = [serve, worker, jobsList, jobsRun, migrateStatus, migrateUpCmd, migrateDownCmd, migrateNew, mailList, mailShow];
+export const COMMANDS: Command[] = [
+  serve,
+  worker,
+  jobsList,
+  jobsRun,
+  migrateStatus,
+  migrateUpCmd,
+  migrateDownCmd,
+  migrateNew,
+  mailList,
+  mailShow,
+  adminCreate,
+  adminDisable,
+  adminList,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
