@@ -1,8 +1,15 @@
 import { userInfo } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
+import { ensureBackupSchema } from './backup.ts';
 import { MigrationError } from './errors.ts';
+import type { EngineEvent } from './events.ts';
 import { type AppliedMigration, chainHash, ensureHistoryTable, readHistory } from './history.ts';
+import { clearJournal, ensureEngineTables, type JournalRow, readJournal } from './journal.ts';
 import type { Migration } from './load.ts';
+import { DEFAULT_LOCK_SETTINGS, type LockSettings } from './locks.ts';
+import { type MigrationReport, type RunContext, runSteps } from './runner.ts';
+import { buildSteps } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
@@ -10,7 +17,8 @@ type AnyDb = Kysely<any>;
 /** One key for every runner of this schema: 20 concurrent runners apply each migration once. */
 const ADVISORY_LOCK_KEY = 7_262_019_401;
 
-export type MigrationState = 'applied' | 'pending' | 'edited' | 'missing';
+/** `partial`: some steps ran and the run stopped (crash, kill, failed step); `migrate up` continues, `migrate down` undoes. */
+export type MigrationState = 'applied' | 'pending' | 'edited' | 'missing' | 'partial';
 
 export interface MigrationStatus {
   id: number;
@@ -21,6 +29,8 @@ export interface MigrationStatus {
   expectedHash?: string;
   actualHash?: string;
   file?: string;
+  /** For `partial`: where the run stopped. */
+  stoppedAt?: { direction: 'up' | 'down'; stepsDone: number; steps: number; next: string; undo: boolean };
 }
 
 export interface RunOptions {
@@ -28,25 +38,34 @@ export interface RunOptions {
   to?: number;
   /** down: run migrations marked irreversible anyway. */
   force?: boolean;
+  /** Longest wait for one lock (default 1 s); a step that times out is retried with jittered backoff. */
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Total retry time per step after lock timeouts (default 60 s). */
+  lockRetryBudgetMs?: number;
+  /** Copy what destructive statements destroy into migration_backup first (default true). */
+  backups?: boolean;
+  /** Target duration of one backfill batch (default 50 ms): row locks are held that long. */
+  backfillBatchMs?: number;
   onProgress?: (event: { action: 'up' | 'down'; name: string; ms: number }) => void;
+  onEvent?: (event: EngineEvent) => void;
 }
 
 export interface RunResult {
   applied: string[];
   rolledBack: string[];
+  /** Per migration: steps, lock waits and holds, backups and backfill counts. */
+  reports: MigrationReport[];
 }
 
-export function computeStatus(migrations: Migration[], history: AppliedMigration[]): MigrationStatus[] {
+export function computeStatus(migrations: Migration[], history: AppliedMigration[], journal: JournalRow[] = []): MigrationStatus[] {
   const byId = new Map(history.map((h) => [h.id, h]));
   const out: MigrationStatus[] = [];
   for (const m of migrations) {
     const h = byId.get(m.id);
     byId.delete(m.id);
-    if (!h) {
-      out.push({ id: m.id, name: m.name, state: 'pending', appliedAt: null });
-    } else if (h.hash !== m.hash || h.name !== m.name) {
+    const steps = journal.filter((j) => j.migration_id === m.id);
+    if (h && (h.hash !== m.hash || h.name !== m.name)) {
       out.push({
         id: m.id,
         name: m.name,
@@ -56,6 +75,27 @@ export function computeStatus(migrations: Migration[], history: AppliedMigration
         actualHash: m.hash,
         file: `migrations/${m.name}/up.sql or down.sql`,
       });
+    } else if (steps.length) {
+      const direction = steps.some((j) => j.direction === 'down') ? 'down' : 'up';
+      const mine = steps.filter((j) => j.direction === direction);
+      const done = mine.filter((j) => j.status === 'done').length;
+      const running = mine.find((j) => j.status === 'running');
+      out.push({
+        id: m.id,
+        name: m.name,
+        state: steps[0]?.hash === m.hash ? 'partial' : 'edited',
+        appliedAt: h ? h.finished_at.toISOString() : null,
+        ...(steps[0]?.hash !== m.hash ? { expectedHash: steps[0]?.hash, actualHash: m.hash, file: `migrations/${m.name}` } : {}),
+        stoppedAt: {
+          direction,
+          stepsDone: done,
+          steps: mine[0]?.steps ?? 0,
+          next: running ? `${running.label} (interrupted)` : `step ${done + 1} of ${mine[0]?.steps ?? 0}`,
+          undo: mine.some((j) => j.undo),
+        },
+      });
+    } else if (!h) {
+      out.push({ id: m.id, name: m.name, state: 'pending', appliedAt: null });
     } else {
       out.push({ id: m.id, name: m.name, state: 'applied', appliedAt: h.finished_at.toISOString() });
     }
@@ -67,7 +107,7 @@ export function computeStatus(migrations: Migration[], history: AppliedMigration
 }
 
 export async function migrationStatus(db: AnyDb, migrations: Migration[]): Promise<MigrationStatus[]> {
-  return computeStatus(migrations, await readHistory(db));
+  return computeStatus(migrations, await readHistory(db), await readJournal(db));
 }
 
 function refuseDrift(status: MigrationStatus[]): void {
@@ -87,11 +127,23 @@ function refuseDrift(status: MigrationStatus[]): void {
   }
 }
 
-/** Holds the session-level advisory lock on one connection for the whole run. */
-async function withLock<T>(db: AnyDb, fn: (conn: AnyDb) => Promise<T>): Promise<T> {
+/**
+ * Holds the session-level advisory lock on one connection for the whole run. Waiting runners poll
+ * with pg_try_advisory_lock instead of blocking in one statement: a blocked statement keeps a
+ * snapshot open, and CREATE INDEX CONCURRENTLY in the lock holder would wait for it forever.
+ */
+async function withLock<T>(db: AnyDb, opts: RunOptions, fn: (conn: AnyDb) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${ADVISORY_LOCK_KEY})`.execute(conn);
+    for (let waited = false; ; waited = true) {
+      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) AS ok`.execute(conn);
+      if (r.rows[0]?.ok) break;
+      if (!waited) opts.onEvent?.({ type: 'waiting', reason: 'another runner holds the migration lock' });
+      await sleep(50 + Math.random() * 200);
+    }
     try {
+      await ensureHistoryTable(conn);
+      await ensureEngineTables(conn);
+      await ensureBackupSchema(conn);
       return await fn(conn);
     } finally {
       await sql`SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`.execute(conn);
@@ -99,84 +151,114 @@ async function withLock<T>(db: AnyDb, fn: (conn: AnyDb) => Promise<T>): Promise<
   });
 }
 
-async function setTimeouts(trx: AnyDb, opts: RunOptions): Promise<void> {
-  // SET LOCAL takes no parameters; the values are integers we control.
-  const lock = Math.max(1, Math.floor(opts.lockTimeoutMs ?? 10_000));
-  const stmt = Math.max(1, Math.floor(opts.statementTimeoutMs ?? 600_000));
-  await sql.raw(`SET LOCAL lock_timeout = ${lock}`).execute(trx);
-  await sql.raw(`SET LOCAL statement_timeout = ${stmt}`).execute(trx);
+function context(conn: AnyDb, opts: RunOptions): RunContext {
+  const settings: LockSettings = {
+    lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_SETTINGS.lockTimeoutMs,
+    statementTimeoutMs: opts.statementTimeoutMs ?? DEFAULT_LOCK_SETTINGS.statementTimeoutMs,
+    retryBudgetMs: opts.lockRetryBudgetMs ?? DEFAULT_LOCK_SETTINGS.retryBudgetMs,
+  };
+  return { conn, settings, targetBatchMs: opts.backfillBatchMs ?? 50, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
 }
 
-async function runStatements(trx: AnyDb, statements: string[], label: string): Promise<void> {
-  for (const [i, stmt] of statements.entries()) {
-    try {
-      await sql.raw(stmt).execute(trx);
-    } catch (err) {
-      const first = stmt.split('\n')[0];
-      throw new MigrationError(`${label}, statement ${i + 1} (${first}…): ${(err as Error).message}`);
-    }
-  }
+async function saveReport(conn: AnyDb, id: number, r: MigrationReport): Promise<void> {
+  await sql`
+    UPDATE schema_migrations SET lock_wait_ms = ${r.lockWaitMs}, lock_hold_ms = ${r.accessExclusiveMs},
+      rows_backfilled = ${r.rowsBackfilled}, report = ${JSON.stringify(r)}::jsonb
+    WHERE id = ${id}`.execute(conn);
 }
 
-/** Applies pending migrations in order, each in its own transaction, under one advisory lock. */
+/**
+ * Applies pending migrations in order under one advisory lock, step by step (see steps.ts), and
+ * continues a migration a crashed run left half-applied. A migration half rolled back is first
+ * rolled back completely, then applied again.
+ */
 export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOptions = {}): Promise<RunResult> {
-  return withLock(db, async (conn) => {
-    // Under the lock: CREATE TABLE IF NOT EXISTS races with itself, and another runner may have
-    // applied everything while we waited.
-    await ensureHistoryTable(conn);
+  return withLock(db, opts, async (conn) => {
+    // Under the lock: another runner may have applied everything while we waited.
     const history = await readHistory(conn);
-    const status = computeStatus(migrations, history);
+    const journal = await readJournal(conn);
+    const status = computeStatus(migrations, history, journal);
     refuseDrift(status);
-    const applied: string[] = [];
-    let prevChain = history.at(-1)?.chain_hash ?? '';
+    const ctx = context(conn, opts);
+    const result: RunResult = { applied: [], rolledBack: [], reports: [] };
+    const halfDown = status.filter((s) => s.state === 'partial' && s.stoppedAt?.direction === 'down').reverse();
+    for (const s of halfDown) {
+      const m = migrations.find((x) => x.id === s.id) as Migration;
+      result.reports.push(await rollBack(ctx, m, journal, false));
+      result.rolledBack.push(m.name);
+    }
+    let prevChain = (await readHistory(conn)).at(-1)?.chain_hash ?? '';
     for (const m of migrations) {
       if (opts.to !== undefined && m.id > opts.to) break;
-      if (status.find((s) => s.id === m.id)?.state !== 'pending') continue;
+      const state = halfDown.some((h) => h.id === m.id) ? 'pending' : status.find((s) => s.id === m.id)?.state;
+      if (state !== 'pending' && state !== 'partial') continue;
       const started = new Date();
       const chain = chainHash(prevChain, m.name, m.hash);
-      await conn.transaction().execute(async (trx) => {
-        await setTimeouts(trx, opts);
-        await runStatements(trx, m.upStatements, `${m.name}/up.sql`);
+      const steps = buildSteps(m, 'up', { backups: opts.backups ?? true });
+      const mine = journal.filter((j) => j.migration_id === m.id && j.direction === 'up');
+      const report = await runSteps(ctx, m, 'up', steps, mine, false, async (trx) => {
         const finished = new Date();
         await sql`
           INSERT INTO schema_migrations (id, name, hash, chain_hash, applied_by, started_at, finished_at, duration_ms, statements)
           VALUES (${m.id}, ${m.name}, ${m.hash}, ${chain}, ${runner()}, ${started}, ${finished},
                   ${finished.getTime() - started.getTime()}, ${m.upStatements.length})`.execute(trx);
+        await clearJournal(trx, m.id);
       });
+      await saveReport(conn, m.id, report);
       prevChain = chain;
-      applied.push(m.name);
+      result.applied.push(m.name);
+      result.reports.push(report);
       opts.onProgress?.({ action: 'up', name: m.name, ms: Date.now() - started.getTime() });
     }
-    return { applied, rolledBack: [] };
+    return result;
   });
 }
 
-/** Rolls back applied migrations newest first, down to (not including) `to`; default: the last one. */
+/**
+ * Rolls back applied migrations newest first, down to (not including) `to`; default: the last one.
+ * A migration a crashed `up` left half-applied is undone first (and, without `to`, alone): its
+ * down.sql runs with statements on objects the partial run never created skipped.
+ */
 export async function migrateDown(db: AnyDb, migrations: Migration[], opts: RunOptions = {}): Promise<RunResult> {
-  return withLock(db, async (conn) => {
-    await ensureHistoryTable(conn);
+  return withLock(db, opts, async (conn) => {
     const history = await readHistory(conn);
-    refuseDrift(computeStatus(migrations, history));
-    const target = opts.to ?? (history.length >= 2 ? (history.at(-2) as AppliedMigration).id : 0);
-    const toUndo = history.filter((h) => h.id > target).reverse();
+    const journal = await readJournal(conn);
+    const status = computeStatus(migrations, history, journal);
+    refuseDrift(status);
     const byId = new Map(migrations.map((m) => [m.id, m]));
-    const blocked = toUndo.map((h) => byId.get(h.id) as Migration).find((m) => m.irreversible);
+    const halfUp = status.filter((s) => s.state === 'partial' && !history.some((h) => h.id === s.id)).reverse();
+    const fallback = halfUp.length ? (history.at(-1)?.id ?? 0) : history.length >= 2 ? (history.at(-2) as AppliedMigration).id : 0;
+    const target = opts.to ?? fallback;
+    const toUndo = [
+      ...halfUp.map((s) => byId.get(s.id) as Migration),
+      ...history
+        .filter((h) => h.id > target)
+        .reverse()
+        .map((h) => byId.get(h.id) as Migration),
+    ];
+    const blocked = toUndo.find((m) => m.irreversible);
     if (blocked && !opts.force) {
       throw new MigrationError(`${blocked.name} is irreversible (${blocked.irreversible}); pass --force to run its down.sql anyway.`);
     }
-    const rolledBack: string[] = [];
-    for (const h of toUndo) {
-      const m = byId.get(h.id) as Migration;
+    const ctx = context(conn, opts);
+    const result: RunResult = { applied: [], rolledBack: [], reports: [] };
+    for (const m of toUndo) {
       const started = Date.now();
-      await conn.transaction().execute(async (trx) => {
-        await setTimeouts(trx, opts);
-        await runStatements(trx, m.downStatements, `${m.name}/down.sql`);
-        await sql`DELETE FROM schema_migrations WHERE id = ${m.id}`.execute(trx);
-      });
-      rolledBack.push(m.name);
+      const undo = halfUp.some((s) => s.id === m.id) || journal.some((j) => j.migration_id === m.id && j.undo);
+      result.reports.push(await rollBack(ctx, m, journal, undo, opts.backups ?? true));
+      result.rolledBack.push(m.name);
       opts.onProgress?.({ action: 'down', name: m.name, ms: Date.now() - started });
     }
-    return { applied: [], rolledBack };
+    return result;
+  });
+}
+
+async function rollBack(ctx: RunContext, m: Migration, journal: JournalRow[], undo: boolean, backups = true): Promise<MigrationReport> {
+  const steps = buildSteps(m, 'down', { backups });
+  const mine = journal.filter((j) => j.migration_id === m.id && j.direction === 'down');
+  return runSteps(ctx, m, 'down', steps, mine, undo || mine.some((j) => j.undo), async (trx) => {
+    await sql`DELETE FROM schema_migrations WHERE id = ${m.id}`.execute(trx);
+    await clearJournal(trx, m.id);
   });
 }
 

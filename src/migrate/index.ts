@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 
-export { type MigrationStatus, migrateDown, migrateUp, migrationStatus } from './engine.ts';
+export { listBackups, restoreBackup } from './backup.ts';
+export { computeStatus, type MigrationStatus, migrateDown, migrateUp, migrationStatus, type RunOptions, type RunResult } from './engine.ts';
 export { MigrationError } from './errors.ts';
+export type { EngineEvent } from './events.ts';
 export { loadMigrations, type Migration } from './load.ts';
+export type { MigrationReport } from './runner.ts';
 
 /** The project's own migrations folder, wherever the process was started from. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { type BackfillSpec, parseBackfillFile } from './backfill-spec.ts';
 import { MigrationError } from './errors.ts';
-import { splitStatements } from './split.ts';
+import { type ParsedStatement, parseSqlFile } from './parse.ts';
 
 export { MigrationError };
 
@@ -12,9 +13,20 @@ export interface MigrationMeta {
   date: string;
   type: string;
   phase: string;
-  /** `table.column` items this migration marks deprecated (a later drop is then allowed). */
+  /** `table.column` (or `table.*`) items this migration marks deprecated (a later drop is then allowed). */
   deprecates: string[];
+  /** Lint findings the authors accept, each with the reason. */
+  acknowledge: Acknowledgement[];
+  /** false: no backups before destructive statements (lint asks for an acknowledged reason). */
+  backup: boolean;
   [key: string]: unknown;
+}
+
+export interface Acknowledgement {
+  rule: string;
+  reason: string;
+  /** Only this statement of up.sql (1-based); all of them when absent. */
+  statement?: number;
 }
 
 export interface Migration {
@@ -27,17 +39,25 @@ export interface Migration {
   downSql: string;
   upStatements: string[];
   downStatements: string[];
+  /** The statements with their parse trees and line numbers (the same texts as up/downStatements). */
+  up: ParsedStatement[];
+  down: ParsedStatement[];
+  /** Declared batched backfills (`backfill.yaml`), run by the engine outside the DDL transaction. */
+  backfills: BackfillSpec[];
   /** down.sql starts with `-- irreversible: <reason>`. */
   irreversible: string | null;
   meta: MigrationMeta;
-  /** SHA-256 of up.sql + down.sql: an applied migration whose files change is refused. */
+  /** SHA-256 of up.sql + down.sql (+ backfill.yaml): an applied migration whose files change is refused. */
   hash: string;
 }
 
 const NAME = /^(\d{4})_[a-z0-9_]+$/;
 
-export function fileHash(upSql: string, downSql: string): string {
-  return createHash('sha256').update(upSql).update('\0').update(downSql).digest('hex');
+export function fileHash(upSql: string, downSql: string, backfillYaml?: string): string {
+  const h = createHash('sha256').update(upSql).update('\0').update(downSql);
+  // Absent for most migrations: their hash stays what it was before backfills existed.
+  if (backfillYaml !== undefined) h.update('\0').update(backfillYaml);
+  return h.digest('hex');
 }
 
 function readFrontMatter(file: string): MigrationMeta {
@@ -52,17 +72,31 @@ function readFrontMatter(file: string): MigrationMeta {
     }
   }
   const deprecates = data.deprecates ?? [];
-  if (!Array.isArray(deprecates) || !deprecates.every((d) => typeof d === 'string' && /^\w+\.\w+$/.test(d))) {
-    throw new MigrationError(`${file}: deprecates must be a list of table.column`);
+  if (!Array.isArray(deprecates) || !deprecates.every((d) => typeof d === 'string' && /^\w+\.(\w+|\*)$/.test(d))) {
+    throw new MigrationError(`${file}: deprecates must be a list of table.column (or table.*)`);
   }
   return {
     ...data,
     title: String(data.title ?? ''),
-    date: String(data.date ?? ''),
+    date: data.date instanceof Date ? data.date.toISOString().slice(0, 10) : String(data.date ?? ''),
     type: String(data.type ?? 'database'),
     phase: String(data.phase ?? 'none'),
     deprecates: deprecates as string[],
+    acknowledge: readAcknowledgements(data.acknowledge, file),
+    backup: data.backup !== false,
   };
+}
+
+function readAcknowledgements(raw: unknown, file: string): Acknowledgement[] {
+  if (raw === undefined || raw === null) return [];
+  const bad = (why: string) => new MigrationError(`${file}: acknowledge ${why} (a list of {rule, reason, statement?})`);
+  if (!Array.isArray(raw)) throw bad('must be a list');
+  return raw.map((a: Record<string, unknown>) => {
+    if (!a || typeof a.rule !== 'string') throw bad('items need a rule');
+    if (typeof a.reason !== 'string' || a.reason.trim().length < 10) throw bad(`of ${a.rule} needs a reason of at least 10 characters`);
+    if (a.statement !== undefined && !Number.isInteger(a.statement)) throw bad(`of ${a.rule}: statement must be a number`);
+    return { rule: a.rule, reason: a.reason.trim(), ...(a.statement !== undefined ? { statement: a.statement as number } : {}) };
+  });
 }
 
 export function loadMigrations(dir: string): Migration[] {
@@ -80,20 +114,27 @@ export function loadMigrations(dir: string): Migration[] {
     }
     const upSql = readFileSync(upFile, 'utf8');
     const downSql = readFileSync(downFile, 'utf8');
+    const backfillFile = join(full, 'backfill.yaml');
+    const backfillYaml = existsSync(backfillFile) ? readFileSync(backfillFile, 'utf8') : undefined;
     const irreversible = /^\s*--\s*irreversible:\s*(.+)$/im.exec(downSql)?.[1]?.trim() ?? null;
     const id = Number(m[1]);
     if (out.some((o) => o.id === id)) throw new MigrationError(`Two migrations share the number ${m[1]}`);
+    const up = parseSqlFile(upSql, `${name}/up.sql`);
+    const down = parseSqlFile(downSql, `${name}/down.sql`);
     out.push({
       id,
       name,
       dir: full,
       upSql,
       downSql,
-      upStatements: splitStatements(upSql, `${name}/up.sql`),
-      downStatements: splitStatements(downSql, `${name}/down.sql`),
+      upStatements: up.map((s) => s.sql),
+      downStatements: down.map((s) => s.sql),
+      up,
+      down,
+      backfills: backfillYaml === undefined ? [] : parseBackfillFile(backfillYaml, `${name}/backfill.yaml`),
       irreversible,
       meta: readFrontMatter(join(full, 'README.md')),
-      hash: fileHash(upSql, downSql),
+      hash: fileHash(upSql, downSql, backfillYaml),
     });
   }
   return out;
