@@ -5,6 +5,7 @@ import { type Command, helpText, parse, UsageError } from './command.ts';
 import { adminCreate, adminDisable, adminList } from './commands/admin.ts';
 import { jobsList, jobsRun, worker } from './commands/jobs.ts';
 import { mailList, mailShow } from './commands/mail.ts';
+import { mediaCleanup, mediaRestore } from './commands/media.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
 import { serve } from './commands/serve.ts';
 
@@ -19,6 +20,8 @@ export const COMMANDS: Command[] = [
   migrateNew,
   mailList,
   mailShow,
+  mediaCleanup,
+  mediaRestore,
   adminCreate,
   adminDisable,
   adminList,
