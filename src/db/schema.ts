@@ -423,10 +423,10 @@ export interface MediaCleanupRunTable {
   id: Id;
   mode: 'dry_run' | 'apply';
   status: Default<'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed'>;
-  options: Default<Json>;
+  options: ColumnType<unknown, string | undefined, string>;
   phase: Default<'plan' | 'execute' | 'purge' | 'tokens' | 'done'>;
-  cursor: Default<Json>;
-  report: Default<Json>;
+  cursor: ColumnType<unknown, string | undefined, string>;
+  report: ColumnType<unknown, string | undefined, string>;
   lease_until: Timestamp | null;
   started_at: Timestamp;
   finished_at: Timestamp | null;
