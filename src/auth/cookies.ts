@@ -20,7 +20,10 @@ function append(reply: FastifyReply, cookie: string): void {
 }
 
 export function setOAuthStateCookie(reply: FastifyReply, nonce: string, secure: boolean): void {
-  append(reply, stringifySetCookie({ name: OAUTH_STATE_COOKIE, value: nonce, httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 600 }));
+  append(
+    reply,
+    stringifySetCookie({ name: OAUTH_STATE_COOKIE, value: nonce, httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 600 }),
+  );
 }
 
 export function clearOAuthStateCookie(reply: FastifyReply, secure: boolean): void {
@@ -32,11 +35,25 @@ export function clearOAuthStateCookie(reply: FastifyReply, secure: boolean): voi
  * SESSION_TTL_SECONDS and dies with logout (token version), like any other session.
  */
 export function setSessionCookie(reply: FastifyReply, token: string): void {
-  append(reply, stringifySetCookie({ name: SESSION_COOKIE, value: token, httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: THIRTY_DAYS }));
+  append(
+    reply,
+    stringifySetCookie({
+      name: SESSION_COOKIE,
+      value: token,
+      httpOnly: true,
+      secure: true,
+      sameSite: 'none',
+      path: '/',
+      maxAge: THIRTY_DAYS,
+    }),
+  );
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  append(reply, stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: 0 }));
+  append(
+    reply,
+    stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: 0 }),
+  );
 }
 
 export { SESSION_TTL_SECONDS };

@@ -92,7 +92,11 @@ describe('magic link: send', () => {
     // The oldest of the three was 30 minutes ago: it leaves the window in 30 minutes.
     expect(limited.json()).toMatchObject({ code: 'rate_limited', retryAfter: 1800 });
     expect(limited.headers['retry-after']).toBe('1800');
-    const count = await t.ctx.db.selectFrom('magic_link_token').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).executeTakeFirstOrThrow();
+    const count = await t.ctx.db
+      .selectFrom('magic_link_token')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(3);
     t.clock.advance(1800 * 1000 + 1);
     expect((await send(email)).statusCode).toBe(200);
@@ -107,7 +111,8 @@ describe('magic link: per-IP send limit', () => {
   afterAll(() => t.close());
 
   it('limits sends per client IP across addresses, and not other IPs', async () => {
-    const send = (email: string, ip: string) => t.app.inject({ method: 'POST', url: '/api/auth/magic-link/send', payload: { email }, remoteAddress: ip });
+    const send = (email: string, ip: string) =>
+      t.app.inject({ method: 'POST', url: '/api/auth/magic-link/send', payload: { email }, remoteAddress: ip });
     expect((await send('a@example.test', '10.2.0.1')).statusCode).toBe(200);
     expect((await send('b@example.test', '10.2.0.1')).statusCode).toBe(200);
     const limited = await send('c@example.test', '10.2.0.1');
@@ -124,7 +129,8 @@ describe('magic link: verify', () => {
     t = await createTestApp({ CLIENT_ORIGIN: ORIGIN });
   });
   afterAll(() => t.close());
-  const send = (email: string) => t.app.inject({ method: 'POST', url: '/api/auth/magic-link/send', payload: { email }, remoteAddress: '10.3.0.1' });
+  const send = (email: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/magic-link/send', payload: { email }, remoteAddress: '10.3.0.1' });
   const verify = (payload: Record<string, unknown>, url = '/api/auth/magic-link/verify') =>
     t.app.inject({ method: 'POST', url, payload, remoteAddress: '10.3.0.2' });
 
@@ -140,7 +146,12 @@ describe('magic link: verify', () => {
     expect(user.last_login_at?.getTime()).toBe(t.clock.now.getTime());
     const row = await t.ctx.db.selectFrom('magic_link_token').selectAll().where('email', '=', 'new@example.test').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ used: true, user_id: user.id });
-    const welcome = await t.ctx.db.selectFrom('email_outbox').selectAll().where('template', '=', 'welcome').where('to_address', '=', 'new@example.test').execute();
+    const welcome = await t.ctx.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('template', '=', 'welcome')
+      .where('to_address', '=', 'new@example.test')
+      .execute();
     expect(welcome).toHaveLength(1);
     const me = await t.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(body.token) });
     expect(me.statusCode).toBe(200);
@@ -158,7 +169,12 @@ describe('magic link: verify', () => {
     const res = await verify({ token }, '/api:BQW1GS7L/auth/magic-link/verify');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ email: user.email, name: 'Eve Existing', is_new_user: false });
-    const welcome = await t.ctx.db.selectFrom('email_outbox').select('id').where('template', '=', 'welcome').where('to_address', '=', user.email).execute();
+    const welcome = await t.ctx.db
+      .selectFrom('email_outbox')
+      .select('id')
+      .where('template', '=', 'welcome')
+      .where('to_address', '=', user.email)
+      .execute();
     expect(welcome).toHaveLength(0);
   });
 
@@ -202,7 +218,11 @@ describe('magic link: verify', () => {
     expect(fifth.json().code).toBe('too_many_attempts');
     expect((await verify({ email: 'guess@example.test', code })).json().code).toBe('too_many_attempts');
     expect((await verify({ token })).statusCode).toBe(410);
-    const row = await t.ctx.db.selectFrom('magic_link_token').selectAll().where('email', '=', 'guess@example.test').executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('magic_link_token')
+      .selectAll()
+      .where('email', '=', 'guess@example.test')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ failed_attempts: 5, used: false });
   });
 
@@ -224,7 +244,12 @@ describe('magic link: verify', () => {
   it('limits verification attempts per client IP (429 with Retry-After)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/auth/magic-link/verify', payload: { token: `guess-${i}` }, remoteAddress: '10.3.9.9' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/auth/magic-link/verify',
+        payload: { token: `guess-${i}` },
+        remoteAddress: '10.3.9.9',
+      });
       statuses.push(res.statusCode);
       if (res.statusCode === 429) {
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);

@@ -72,7 +72,12 @@ export async function sendMagicLink(ctx: AppContext, input: { email: string; ip:
     const link = `${ctx.config.clientOrigin}/auth/magic-link?token=${encodeURIComponent(token)}`;
     await queueEmail(
       trx,
-      { template: 'magic_link', to: email, dedupeKey: `magic_link:${row.id}`, ...magicLinkEmail({ link, code, minutes: MAGIC_LINK_TTL_SECONDS / 60 }) },
+      {
+        template: 'magic_link',
+        to: email,
+        dedupeKey: `magic_link:${row.id}`,
+        ...magicLinkEmail({ link, code, minutes: MAGIC_LINK_TTL_SECONDS / 60 }),
+      },
       now,
     );
   });
@@ -88,7 +93,8 @@ export interface SignedIn {
 /** Why a token can no longer sign in; null when it does not exist. */
 function unusable(t: { used: boolean; expires_at: Date; failed_attempts: number }, now: Date): HttpError {
   if (t.used) return gone('This sign-in link or code was already used. Request a new one to sign in again.', 'token_already_used');
-  if (t.failed_attempts >= MAX_CODE_ATTEMPTS) return gone('Too many wrong codes were entered. Request a new sign-in e-mail.', 'too_many_attempts');
+  if (t.failed_attempts >= MAX_CODE_ATTEMPTS)
+    return gone('Too many wrong codes were entered. Request a new sign-in e-mail.', 'too_many_attempts');
   if (t.expires_at.getTime() <= now.getTime()) return gone('This sign-in link or code has expired. Request a new one.', 'token_expired');
   return gone('This sign-in link can no longer be used. Request a new one.', 'token_unusable');
 }

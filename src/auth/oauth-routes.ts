@@ -5,10 +5,10 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
 import { clearOAuthStateCookie, OAUTH_STATE_COOKIE, readCookie, setOAuthStateCookie, setSessionCookie } from './cookies.ts';
-import { normaliseEmail } from './secrets.ts';
-import { completeOAuth, startOAuth, upsertOAuthUser } from './oauth-service.ts';
 import type { OAuthProvider } from './oauth.ts';
+import { completeOAuth, startOAuth, upsertOAuthUser } from './oauth-service.ts';
 import { errorResponses } from './schemas.ts';
+import { normaliseEmail } from './secrets.ts';
 import { issueSession } from './service.ts';
 
 const InitQuery = Type.Object({ redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })) });
@@ -82,7 +82,11 @@ export function oauthRoutes(app: App, ctx: AppContext): void {
     for (const prefix of ['/api/oauth', '/oauth']) {
       const hide = prefix === '/oauth';
       app.get(`${prefix}/${provider}/init`, { schema: { ...initSchema, hide }, config: { rateLimit: INIT_LIMIT } }, init);
-      app.get(`${prefix}/${provider}/continue`, { schema: { ...continueSchema, hide }, config: { rateLimit: CONTINUE_LIMIT } }, continueFlow);
+      app.get(
+        `${prefix}/${provider}/continue`,
+        { schema: { ...continueSchema, hide }, config: { rateLimit: CONTINUE_LIMIT } },
+        continueFlow,
+      );
     }
   }
 
@@ -117,7 +121,14 @@ export function oauthRoutes(app: App, ctx: AppContext): void {
         }),
       );
       const token = await issueSession(ctx, user);
-      return { token, email: user.email, name: user.name, firstName: user.fname ?? givenName, lastName: user.lname ?? familyName, first_time: firstTime };
+      return {
+        token,
+        email: user.email,
+        name: user.name,
+        firstName: user.fname ?? givenName,
+        lastName: user.lname ?? familyName,
+        first_time: firstTime,
+      };
     },
   );
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
-import type { DB } from '../db/schema.ts';
 import { toJson } from '../db/json.ts';
+import type { DB } from '../db/schema.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import {
   authorizationUrl,
@@ -77,11 +77,22 @@ export async function upsertOAuthUser(
   const now = ctx.now();
   if (p.sub) {
     const byId = provider === 'google' ? await findUserByGoogleSub(trx, p.sub) : await findUserByLinkedinId(trx, p.sub);
-    if (byId) return { user: await updateUser(trx, byId.id, { last_login_at: now, ...identity(provider, { ...p, email: byId.email }) }), firstTime: false };
+    if (byId)
+      return {
+        user: await updateUser(trx, byId.id, { last_login_at: now, ...identity(provider, { ...p, email: byId.email }) }),
+        firstTime: false,
+      };
   }
-  if (!p.email) throw forbidden(`${providerLabel(provider)} did not share your e-mail address: allow it, or sign in with an e-mail link.`, 'oauth_email_missing');
+  if (!p.email)
+    throw forbidden(
+      `${providerLabel(provider)} did not share your e-mail address: allow it, or sign in with an e-mail link.`,
+      'oauth_email_missing',
+    );
   if (!p.emailVerified) {
-    throw forbidden(`Your ${providerLabel(provider)} e-mail address is not verified: verify it there, or sign in with an e-mail link.`, 'oauth_email_unverified');
+    throw forbidden(
+      `Your ${providerLabel(provider)} e-mail address is not verified: verify it there, or sign in with an e-mail link.`,
+      'oauth_email_unverified',
+    );
   }
   const link = async (id: number) => updateUser(trx, id, { last_login_at: now, ...identity(provider, p) });
   const byEmail = await findUserByEmail(trx, p.email);

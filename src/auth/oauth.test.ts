@@ -13,7 +13,12 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
   let ip = 0;
   beforeAll(async () => {
     stub = await startOAuthStub();
-    t = await createTestApp({ CLIENT_ORIGIN: ORIGIN, INTERNAL_API_KEY: INTERNAL_KEY, ...stubEnv(stub, 'GOOGLE'), ...stubEnv(stub, 'LINKEDIN') });
+    t = await createTestApp({
+      CLIENT_ORIGIN: ORIGIN,
+      INTERNAL_API_KEY: INTERNAL_KEY,
+      ...stubEnv(stub, 'GOOGLE'),
+      ...stubEnv(stub, 'LINKEDIN'),
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -56,7 +61,14 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
   });
 
   it('creates the account on the first Google sign-in, sets qc_session, queues the welcome e-mail', async () => {
-    const res = await signIn('google', { sub: 'g-100', email: 'Grace@Example.test', email_verified: true, name: 'Grace Hopper', given_name: 'Grace', family_name: 'Hopper' });
+    const res = await signIn('google', {
+      sub: 'g-100',
+      email: 'Grace@Example.test',
+      email_verified: true,
+      name: 'Grace Hopper',
+      given_name: 'Grace',
+      family_name: 'Hopper',
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toEqual({ token: expect.any(String), name: 'Grace Hopper', email: 'grace@example.test', first_time: true });
@@ -64,14 +76,24 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
     expect(session).toMatchObject({ value: body.token, httpOnly: true, secure: true, sameSite: 'None', path: '/', maxAge: 30 * 24 * 3600 });
     expect(res.cookies.find((c) => c.name === 'qc_oauth_state')?.maxAge).toBe(0);
     const user = await t.ctx.db.selectFrom('user').selectAll().where('email', '=', 'grace@example.test').executeTakeFirstOrThrow();
-    expect(user).toMatchObject({ auth_provider: 'google', auth_provider_id: 'g-100', google_sub: 'g-100', fname: 'Grace', lname: 'Hopper' });
+    expect(user).toMatchObject({
+      auth_provider: 'google',
+      auth_provider_id: 'g-100',
+      google_sub: 'g-100',
+      fname: 'Grace',
+      lname: 'Hopper',
+    });
     expect(user.google_oauth).toEqual({ id: 'g-100', name: 'Grace Hopper', email: 'grace@example.test' });
     const welcome = await t.ctx.db.selectFrom('email_outbox').select('template').where('to_address', '=', 'grace@example.test').execute();
     expect(welcome).toEqual([{ template: 'welcome' }]);
     const me = await t.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(body.token) });
     expect(me.json().id).toBe(user.id);
 
-    const again = await signIn('google', { sub: 'g-100', email: 'grace@example.test', email_verified: true, name: 'Grace Hopper' }, '/oauth');
+    const again = await signIn(
+      'google',
+      { sub: 'g-100', email: 'grace@example.test', email_verified: true, name: 'Grace Hopper' },
+      '/oauth',
+    );
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ email: 'grace@example.test', first_time: false });
     expect(await t.ctx.db.selectFrom('email_outbox').select('id').where('to_address', '=', 'grace@example.test').execute()).toHaveLength(1);
@@ -90,13 +112,29 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
     const res = await signIn('google', { sub: 'g-300', email: 'unverified@example.test', email_verified: false, name: 'Un Verified' });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('oauth_email_unverified');
-    expect(await t.ctx.db.selectFrom('user').select('id').where('email', '=', 'unverified@example.test').executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.ctx.db.selectFrom('user').select('id').where('email', '=', 'unverified@example.test').executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('signs in with LinkedIn and returns the legacy shape with first and last name', async () => {
-    const res = await signIn('linkedin', { sub: 'li-1', email: 'linus@example.test', email_verified: true, name: 'Linus In', given_name: 'Linus', family_name: 'In' });
+    const res = await signIn('linkedin', {
+      sub: 'li-1',
+      email: 'linus@example.test',
+      email_verified: true,
+      name: 'Linus In',
+      given_name: 'Linus',
+      family_name: 'In',
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ token: expect.any(String), email: 'linus@example.test', name: 'Linus In', firstName: 'Linus', lastName: 'In', first_time: true });
+    expect(res.json()).toEqual({
+      token: expect.any(String),
+      email: 'linus@example.test',
+      name: 'Linus In',
+      firstName: 'Linus',
+      lastName: 'In',
+      first_time: true,
+    });
     const user = await t.ctx.db.selectFrom('user').selectAll().where('email', '=', 'linus@example.test').executeTakeFirstOrThrow();
     expect(user).toMatchObject({ auth_provider: 'linkedin', auth_provider_id: 'li-1' });
     expect(user.linkedin_oauth).toEqual({ id: 'li-1', name: 'Linus In', email: 'linus@example.test' });
@@ -110,7 +148,12 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
     const before = stub.requests.length;
     const { state, cookie, remoteAddress } = await init('google');
     const call = (query: string, cookieValue: string | null = cookie?.value ?? null) =>
-      t.app.inject({ method: 'GET', url: `/api/oauth/google/continue?${query}`, cookies: cookieValue ? { qc_oauth_state: cookieValue } : {}, remoteAddress });
+      t.app.inject({
+        method: 'GET',
+        url: `/api/oauth/google/continue?${query}`,
+        cookies: cookieValue ? { qc_oauth_state: cookieValue } : {},
+        remoteAddress,
+      });
     expect((await call('code=x')).json().code).toBe('oauth_state_missing');
     expect((await call(`code=x&state=${state.slice(0, -3)}abc`)).json().code).toBe('oauth_state_invalid');
     expect((await call(`code=x&state=${state}`, null)).json().code).toBe('oauth_state_mismatch');
@@ -132,9 +175,17 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
 
   it('answers 400 when the provider rejects the code (used twice)', async () => {
     const { authUrl, state, cookie, remoteAddress } = await init('google');
-    const code = stub.issueCode({ sub: 'g-400', email: 'twice@example.test', email_verified: true }, authUrl.searchParams.get('redirect_uri') ?? '');
+    const code = stub.issueCode(
+      { sub: 'g-400', email: 'twice@example.test', email_verified: true },
+      authUrl.searchParams.get('redirect_uri') ?? '',
+    );
     const go = () =>
-      t.app.inject({ method: 'GET', url: `/api/oauth/google/continue?code=${code}&state=${state}`, cookies: { qc_oauth_state: cookie?.value ?? '' }, remoteAddress });
+      t.app.inject({
+        method: 'GET',
+        url: `/api/oauth/google/continue?code=${code}&state=${state}`,
+        cookies: { qc_oauth_state: cookie?.value ?? '' },
+        remoteAddress,
+      });
     expect((await go()).statusCode).toBe(200);
     const second = await go();
     expect(second.statusCode).toBe(400);
@@ -144,7 +195,10 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
   it('accepts a redirect_uri on our client origin only', async () => {
     const ok = await init('google', '/api/oauth', `?redirect_uri=${encodeURIComponent(`${ORIGIN}/auth/callback?next=x`)}`);
     expect(ok.authUrl.searchParams.get('redirect_uri')).toBe(`${ORIGIN}/auth/callback?next=x`);
-    const evil = await t.app.inject({ method: 'GET', url: `/api/oauth/google/init?redirect_uri=${encodeURIComponent('https://evil.example/cb')}` });
+    const evil = await t.app.inject({
+      method: 'GET',
+      url: `/api/oauth/google/init?redirect_uri=${encodeURIComponent('https://evil.example/cb')}`,
+    });
     expect(evil.statusCode).toBe(400);
     expect(evil.json().code).toBe('invalid_redirect_uri');
   });
@@ -152,13 +206,15 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
   it('limits continue calls per client IP', async () => {
     let last = 0;
     for (let i = 0; i < 31; i++) {
-      last = (await t.app.inject({ method: 'GET', url: '/api/oauth/linkedin/continue?code=x&state=y', remoteAddress: '10.5.9.9' })).statusCode;
+      last = (await t.app.inject({ method: 'GET', url: '/api/oauth/linkedin/continue?code=x&state=y', remoteAddress: '10.5.9.9' }))
+        .statusCode;
     }
     expect(last).toBe(429);
   });
 
   describe('POST /auth/linkedin/create_user (internal key)', () => {
-    const post = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api:BQW1GS7L/auth/linkedin/create_user', payload });
+    const post = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/api:BQW1GS7L/auth/linkedin/create_user', payload });
 
     it('rejects a wrong or missing key', async () => {
       expect((await post({ x_api_key: 'wrong', email: 'k@example.test' })).statusCode).toBe(401);
@@ -168,7 +224,14 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
     it('upserts the LinkedIn user by e-mail and returns a session', async () => {
       const res = await post({ x_api_key: INTERNAL_KEY, email: 'Kim@Example.test', given_name: 'Kim', family_name: 'Lee', sub: 'li-9' });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ token: expect.any(String), email: 'kim@example.test', name: 'Kim Lee', firstName: 'Kim', lastName: 'Lee', first_time: true });
+      expect(res.json()).toEqual({
+        token: expect.any(String),
+        email: 'kim@example.test',
+        name: 'Kim Lee',
+        firstName: 'Kim',
+        lastName: 'Lee',
+        first_time: true,
+      });
       expect((await post({ x_api_key: INTERNAL_KEY, email: 'kim@example.test' })).json().first_time).toBe(false);
     });
   });
@@ -185,7 +248,11 @@ describe('OAuth without provider configuration', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/oauth/google/init' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: 'oauth_not_configured', message: expect.stringContaining('GOOGLE_CLIENT_ID') });
-    const internal = await t.app.inject({ method: 'POST', url: '/auth/linkedin/create_user', payload: { x_api_key: 'x', email: 'a@example.test' } });
+    const internal = await t.app.inject({
+      method: 'POST',
+      url: '/auth/linkedin/create_user',
+      payload: { x_api_key: 'x', email: 'a@example.test' },
+    });
     expect(internal.statusCode).toBe(404);
   });
 });
@@ -206,7 +273,11 @@ describe('OAuth when the provider is unreachable', () => {
     const init = await t.app.inject({ method: 'GET', url: '/api/oauth/linkedin/init' });
     const state = new URL(init.json().authUrl).searchParams.get('state');
     const cookie = init.cookies.find((c) => c.name === 'qc_oauth_state')?.value ?? '';
-    const res = await t.app.inject({ method: 'GET', url: `/api/oauth/linkedin/continue?code=c&state=${state}`, cookies: { qc_oauth_state: cookie } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/oauth/linkedin/continue?code=c&state=${state}`,
+      cookies: { qc_oauth_state: cookie },
+    });
     expect(res.statusCode).toBe(502);
     expect(res.json().code).toBe('oauth_provider_unavailable');
   });

@@ -72,7 +72,11 @@ export async function signState(secret: string, s: { provider: OAuthProvider; re
 
 export async function verifyState(secret: string, state: string, now: Date) {
   try {
-    const { payload } = await jwtVerify(state, stateKey(secret), { audience: 'quickchat-oauth-state', algorithms: ['HS256'], currentDate: now });
+    const { payload } = await jwtVerify(state, stateKey(secret), {
+      audience: 'quickchat-oauth-state',
+      algorithms: ['HS256'],
+      currentDate: now,
+    });
     const { prv, rdr, non } = payload as { prv?: unknown; rdr?: unknown; non?: unknown };
     if ((prv !== 'google' && prv !== 'linkedin') || typeof rdr !== 'string' || typeof non !== 'string') return null;
     return { provider: prv as OAuthProvider, redirectUri: rdr, nonce: non };
@@ -123,7 +127,10 @@ export async function exchangeCode(
     }),
   });
   if (res.status >= 400 && res.status < 500) {
-    throw badRequest(`${LABEL[provider]} did not accept the sign-in code (used or expired): start the sign-in again.`, 'oauth_code_rejected');
+    throw badRequest(
+      `${LABEL[provider]} did not accept the sign-in code (used or expired): start the sign-in again.`,
+      'oauth_code_rejected',
+    );
   }
   const body = (await res.json().catch(() => null)) as { access_token?: unknown } | null;
   if (!res.ok || typeof body?.access_token !== 'string') {

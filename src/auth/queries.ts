@@ -1,6 +1,6 @@
+import type { Insertable, Updateable } from 'kysely';
 import { type Kysely, sql } from 'kysely';
 import type { DB, UserTable } from '../db/schema.ts';
-import type { Insertable, Updateable } from 'kysely';
 
 type Q = Kysely<DB>;
 
@@ -138,9 +138,5 @@ export async function updateUser(trx: Q, id: number, set: Updateable<UserTable>)
 
 /** Revokes every session of the user: tokens carry the version they were issued under. */
 export async function bumpTokenVersion(db: Q, id: number) {
-  await db
-    .updateTable('user')
-    .set({ token_version: sql`token_version + 1` })
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('user').set({ token_version: sql`token_version + 1` }).where('id', '=', id).execute();
 }

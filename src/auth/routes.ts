@@ -66,7 +66,14 @@ export function authRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/auth/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', security: bearerSecurity, response: { 200: SelfUser, ...errorResponses(401, 404) } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: bearerSecurity,
+        response: { 200: SelfUser, ...errorResponses(401, 404) },
+      },
+    },
     async (req) => toSelfUser(await currentUser(ctx, (await requireUser(ctx, req)).id)),
   );
 

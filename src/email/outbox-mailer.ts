@@ -34,7 +34,10 @@ export function createOutboxMailer(opts: { dir: string; from: string; log: Logge
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer);
       await rename(tmp, file);
-      opts.log.info({ outboxId: email.id, to: email.to, subject: email.subject, links: linksIn(email.text), file }, 'e-mail written to the outbox');
+      opts.log.info(
+        { outboxId: email.id, to: email.to, subject: email.subject, links: linksIn(email.text), file },
+        'e-mail written to the outbox',
+      );
       return { messageId: info.messageId };
     },
     async close() {

@@ -96,7 +96,12 @@ const DEFAULT_TIERS = {
 export function toPricingTiers(p: Pick<ProfileRow, keyof typeof DEFAULT_TIERS> | null) {
   const t = p ?? DEFAULT_TIERS;
   return {
-    quick_consult: { enabled: t.tier1_enabled, price_cents: t.tier1_price_cents, sla_hours: t.tier1_sla_hours, description: t.tier1_description },
+    quick_consult: {
+      enabled: t.tier1_enabled,
+      price_cents: t.tier1_price_cents,
+      sla_hours: t.tier1_sla_hours,
+      description: t.tier1_description,
+    },
     deep_dive: {
       enabled: t.tier2_enabled,
       pricing_mode: t.tier2_pricing_mode,

@@ -1,6 +1,6 @@
 import type { Updateable } from 'kysely';
-import type { ExpertProfileTable } from '../db/schema.ts';
 import { toJson } from '../db/json.ts';
+import type { ExpertProfileTable } from '../db/schema.ts';
 import { badRequest } from '../errors.ts';
 
 /** Handles appear in URLs (`/u/<handle>`) unencoded: letters, digits, `.`, `_`, `-`; 3–30 characters. */
@@ -13,7 +13,10 @@ export function checkHandle(raw: string): string {
   if (!handle) throw badRequest('Choose a handle: it is the address of your public page.', 'handle_required');
   if (handle.length > 30) throw badRequest('The handle can have at most 30 characters.', 'handle_too_long');
   if (!isValidHandle(handle)) {
-    throw badRequest('The handle needs 3–30 letters, digits, dots, dashes or underscores, starting with a letter or digit.', 'handle_invalid');
+    throw badRequest(
+      'The handle needs 3–30 letters, digits, dots, dashes or underscores, starting with a letter or digit.',
+      'handle_invalid',
+    );
   }
   return handle;
 }
@@ -31,7 +34,11 @@ function parseJsonish(v: unknown, field: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    if (field === 'expertise') return s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (field === 'expertise')
+      return s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     throw badRequest(`${field} must be an object of links, or a JSON string of one.`, 'validation_failed');
   }
 }

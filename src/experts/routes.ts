@@ -25,7 +25,13 @@ const auth = { tags, security: bearerSecurity };
 export function expertRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/me/bootstrap',
-    { schema: { ...auth, summary: 'After every sign-in: create the expert profile on the first one (idempotent)', response: { 200: MeProfile, ...errorResponses(401, 404) } } },
+    {
+      schema: {
+        ...auth,
+        summary: 'After every sign-in: create the expert profile on the first one (idempotent)',
+        response: { 200: MeProfile, ...errorResponses(401, 404) },
+      },
+    },
     async (req) => {
       const { user, profile } = await bootstrap(ctx, (await requireUser(ctx, req)).id);
       return { user: toSelfUser(user), expert_profile: toOwnProfile(profile) };
@@ -34,7 +40,13 @@ export function expertRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/me/profile',
-    { schema: { ...auth, summary: 'The signed-in user and their expert profile (null before bootstrap)', response: { 200: MeProfile, ...errorResponses(401, 404) } } },
+    {
+      schema: {
+        ...auth,
+        summary: 'The signed-in user and their expert profile (null before bootstrap)',
+        response: { 200: MeProfile, ...errorResponses(401, 404) },
+      },
+    },
     async (req) => {
       const { user, profile } = await getMyProfile(ctx, (await requireUser(ctx, req)).id);
       return { user: toSelfUser(user), expert_profile: profile ? toOwnProfile(profile) : null };
@@ -101,7 +113,13 @@ export function expertRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/expert/pricing-tiers',
-    { schema: { ...auth, summary: 'Quick Consult and Deep Dive settings (defaults before bootstrap)', response: { 200: PricingTiers, ...errorResponses(401) } } },
+    {
+      schema: {
+        ...auth,
+        summary: 'Quick Consult and Deep Dive settings (defaults before bootstrap)',
+        response: { 200: PricingTiers, ...errorResponses(401) },
+      },
+    },
     async (req) => toPricingTiers(await getPricingTiers(ctx, (await requireUser(ctx, req)).id)),
   );
 

@@ -1,5 +1,5 @@
-import type { AppContext } from '../context.ts';
 import { currentUser } from '../auth/service.ts';
+import type { AppContext } from '../context.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { ProfileRow } from './mappers.ts';
 import { checkTiers, isValidHandle, legacyPrice, type ProfileBodyInput, profileValues } from './profile-input.ts';
@@ -13,7 +13,8 @@ import {
   upsertProfile,
 } from './queries.ts';
 
-const noProfile = () => notFound('You have no expert profile yet: call POST /me/bootstrap (done after every sign-in).', 'profile_not_found');
+const noProfile = () =>
+  notFound('You have no expert profile yet: call POST /me/bootstrap (done after every sign-in).', 'profile_not_found');
 const handleTaken = () => conflict('That handle is already taken.', 'handle_taken');
 
 /** The user and their expert profile (null before the first bootstrap). */
@@ -159,7 +160,7 @@ export async function getPricingTiers(ctx: AppContext, userId: number) {
 /** A public page: 404 for an unknown handle and for a profile that is not public (indistinguishable). */
 export async function getPublicProfile(ctx: AppContext, handle: string) {
   const row = handle ? await findPublicProfileByHandle(ctx.db, handle) : undefined;
-  if (!row || !row.handle) throw notFound(`No public expert profile has the handle "${handle}".`, 'profile_not_found');
+  if (!row?.handle) throw notFound(`No public expert profile has the handle "${handle}".`, 'profile_not_found');
   return { ...row, handle: row.handle };
 }
 

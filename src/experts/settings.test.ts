@@ -5,10 +5,37 @@ import { bearer, createExpert, createUser, tokenFor } from '../../test/factories
 
 /** The owner's expert_profile allow-list (client contract §2.15). */
 const OWN_PROFILE_FIELDS = [
-  'accepting_questions', 'avatar_url', 'bio', 'charity_percentage', 'created_at', 'currency', 'daily_digest_enabled', 'expertise', 'handle',
-  'id', 'price_cents', 'professional_title', 'public', 'selected_charity', 'sla_hours', 'socials', 'status', 'tagline', 'tier1_description',
-  'tier1_enabled', 'tier1_price_cents', 'tier1_sla_hours', 'tier2_auto_decline_below_cents', 'tier2_description', 'tier2_enabled',
-  'tier2_max_price_cents', 'tier2_min_price_cents', 'tier2_pricing_mode', 'tier2_sla_hours', 'updated_at', 'user_id',
+  'accepting_questions',
+  'avatar_url',
+  'bio',
+  'charity_percentage',
+  'created_at',
+  'currency',
+  'daily_digest_enabled',
+  'expertise',
+  'handle',
+  'id',
+  'price_cents',
+  'professional_title',
+  'public',
+  'selected_charity',
+  'sla_hours',
+  'socials',
+  'status',
+  'tagline',
+  'tier1_description',
+  'tier1_enabled',
+  'tier1_price_cents',
+  'tier1_sla_hours',
+  'tier2_auto_decline_below_cents',
+  'tier2_description',
+  'tier2_enabled',
+  'tier2_max_price_cents',
+  'tier2_min_price_cents',
+  'tier2_pricing_mode',
+  'tier2_sla_hours',
+  'updated_at',
+  'user_id',
 ];
 
 /** What the legacy settings page PUTs: dollars × 100, so floats. */
@@ -120,7 +147,11 @@ describe('expert settings', () => {
     it('replaces the profile: trims the handle, rounds cents, mirrors tier 1 into price_cents/sla_hours', async () => {
       const { user, headers } = await signedIn();
       await t.app.inject({ method: 'POST', url: '/me/bootstrap', headers });
-      await t.ctx.db.updateTable('expert_profile').set({ avatar_url: 'https://img.example/a.webp' }).where('user_id', '=', user.id).execute();
+      await t.ctx.db
+        .updateTable('expert_profile')
+        .set({ avatar_url: 'https://img.example/a.webp' })
+        .where('user_id', '=', user.id)
+        .execute();
       t.clock.advance(5000);
       const res = await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody() });
       expect(res.statusCode).toBe(200);
@@ -141,7 +172,13 @@ describe('expert settings', () => {
         updated_at: t.clock.now.getTime(),
       });
       const row = await t.ctx.db.selectFrom('expert_profile').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ handle: 'ada_l', price_cents: 1999, tier1_price_cents: 1999, tier2_max_price_cents: 20000, public: true });
+      expect(row).toMatchObject({
+        handle: 'ada_l',
+        price_cents: 1999,
+        tier1_price_cents: 1999,
+        tier2_max_price_cents: 20000,
+        public: true,
+      });
     });
 
     it('is a full replace: omitted fields get their defaults; JSON strings are accepted for expertise and socials', async () => {
@@ -151,7 +188,13 @@ describe('expert settings', () => {
         method: 'PUT',
         url: '/me/profile',
         headers,
-        payload: { handle: 'replace_me', tier1_price_cents: 2500, expertise: '["a","b"]', socials: '{"web":"https://w.example"}', tier2_enabled: null },
+        payload: {
+          handle: 'replace_me',
+          tier1_price_cents: 2500,
+          expertise: '["a","b"]',
+          socials: '{"web":"https://w.example"}',
+          tier2_enabled: null,
+        },
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
@@ -181,18 +224,26 @@ describe('expert settings', () => {
       const { user, headers } = await signedIn();
       const res = await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: ' taken_one ' }) });
       expect(res.statusCode).toBe(409);
-      expect(res.json()).toEqual({ error: 'That handle is already taken.', message: 'That handle is already taken.', code: 'handle_taken' });
+      expect(res.json()).toEqual({
+        error: 'That handle is already taken.',
+        message: 'That handle is already taken.',
+        code: 'handle_taken',
+      });
       expect(await t.ctx.db.selectFrom('expert_profile').select('id').where('user_id', '=', user.id).executeTakeFirst()).toBeUndefined();
       const row = await t.ctx.db.selectFrom('expert_profile').selectAll().where('id', '=', other.profile.id).executeTakeFirstOrThrow();
       expect(row.user_id).toBe(other.user.id);
       // Handles match exactly (case-sensitive), as in the legacy system.
-      expect((await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: 'Taken_One' }) })).statusCode).toBe(200);
+      expect(
+        (await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: 'Taken_One' }) })).statusCode,
+      ).toBe(200);
     });
 
     it('keeps its own handle on a re-save', async () => {
       const { headers } = await signedIn();
       for (let i = 0; i < 2; i++) {
-        expect((await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: 'mine_again' }) })).statusCode).toBe(200);
+        expect(
+          (await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: 'mine_again' }) })).statusCode,
+        ).toBe(200);
       }
     });
 
@@ -221,7 +272,9 @@ describe('expert settings', () => {
 
     it('answers 401 without or with a bad token', async () => {
       expect((await t.app.inject({ method: 'PUT', url: '/me/profile', payload: settingsBody() })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'PUT', url: '/me/profile', payload: settingsBody(), headers: bearer('bad') })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'PUT', url: '/me/profile', payload: settingsBody(), headers: bearer('bad') })).statusCode).toBe(
+        401,
+      );
     });
   });
 
@@ -236,7 +289,10 @@ describe('expert settings', () => {
         payload: { fname: ' Ada ', lname: 'Lovelace', address: '1 Engine St', city: 'London', country: 'UK', zip: 'N1' },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ success: true, user: { id: user.id, fname: 'Ada', lname: 'Lovelace', name: 'Ada Lovelace', city: 'London' } });
+      expect(res.json()).toMatchObject({
+        success: true,
+        user: { id: user.id, fname: 'Ada', lname: 'Lovelace', name: 'Ada Lovelace', city: 'London' },
+      });
       const row = await t.ctx.db.selectFrom('user').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ fname: 'Ada', address: '1 Engine St', zip: 'N1', country: 'UK' });
       const untouched = await t.ctx.db.selectFrom('user').selectAll().where('id', '=', other.id).executeTakeFirstOrThrow();
@@ -245,7 +301,9 @@ describe('expert settings', () => {
 
     it('rejects unknown fields, too long values, and missing or bad tokens', async () => {
       const { headers } = await signedIn();
-      expect((await t.app.inject({ method: 'PUT', url: '/me/account', headers, payload: { email: 'x@example.test' } })).statusCode).toBe(400);
+      expect((await t.app.inject({ method: 'PUT', url: '/me/account', headers, payload: { email: 'x@example.test' } })).statusCode).toBe(
+        400,
+      );
       expect((await t.app.inject({ method: 'PUT', url: '/me/account', headers, payload: { zip: 'z'.repeat(21) } })).statusCode).toBe(400);
       expect((await t.app.inject({ method: 'PUT', url: '/me/account', payload: {} })).statusCode).toBe(401);
       expect((await t.app.inject({ method: 'PUT', url: '/me/account', payload: {}, headers: bearer('bad') })).statusCode).toBe(401);
@@ -255,28 +313,52 @@ describe('expert settings', () => {
   describe('POST /expert/profile/availability and /upload/profile-picture', () => {
     it('toggles accepting_questions of the caller’s profile', async () => {
       const { user, headers } = await signedIn();
-      expect((await t.app.inject({ method: 'POST', url: '/expert/profile/availability', headers, payload: { accepting_questions: false } })).statusCode).toBe(404);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/expert/profile/availability', headers, payload: { accepting_questions: false } }))
+          .statusCode,
+      ).toBe(404);
       await t.app.inject({ method: 'POST', url: '/me/bootstrap', headers });
-      const res = await t.app.inject({ method: 'POST', url: '/expert/profile/availability', headers, payload: { accepting_questions: false } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/expert/profile/availability',
+        headers,
+        payload: { accepting_questions: false },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ success: true, accepting_questions: false });
-      const row = await t.ctx.db.selectFrom('expert_profile').select('accepting_questions').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await t.ctx.db
+        .selectFrom('expert_profile')
+        .select('accepting_questions')
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(row.accepting_questions).toBe(false);
       expect((await t.app.inject({ method: 'POST', url: '/expert/profile/availability', headers, payload: {} })).statusCode).toBe(400);
-      expect((await t.app.inject({ method: 'POST', url: '/expert/profile/availability', payload: { accepting_questions: true } })).statusCode).toBe(401);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/expert/profile/availability', payload: { accepting_questions: true } })).statusCode,
+      ).toBe(401);
     });
 
     it('sets the avatar URL, removes it with null, and refuses non-http URLs', async () => {
       const { user, headers } = await signedIn();
       await t.app.inject({ method: 'POST', url: '/me/bootstrap', headers });
-      const set = await t.app.inject({ method: 'POST', url: '/upload/profile-picture', headers, payload: { image_url: 'https://cdn.example/p/me.webp' } });
+      const set = await t.app.inject({
+        method: 'POST',
+        url: '/upload/profile-picture',
+        headers,
+        payload: { image_url: 'https://cdn.example/p/me.webp' },
+      });
       expect(set.statusCode).toBe(200);
       expect(set.json()).toEqual({ url: 'https://cdn.example/p/me.webp', message: expect.any(String) });
       const cleared = await t.app.inject({ method: 'POST', url: '/upload/profile-picture', headers, payload: { image_url: null } });
       expect(cleared.json().url).toBe('');
       const row = await t.ctx.db.selectFrom('expert_profile').select('avatar_url').where('user_id', '=', user.id).executeTakeFirstOrThrow();
       expect(row.avatar_url).toBe('');
-      const bad = await t.app.inject({ method: 'POST', url: '/upload/profile-picture', headers, payload: { image_url: 'javascript:alert(1)' } });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/upload/profile-picture',
+        headers,
+        payload: { image_url: 'javascript:alert(1)' },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().code).toBe('invalid_image_url');
       expect((await t.app.inject({ method: 'POST', url: '/upload/profile-picture', payload: { image_url: null } })).statusCode).toBe(401);
@@ -289,7 +371,15 @@ describe('expert settings', () => {
       const defaults = await t.app.inject({ method: 'GET', url: '/expert/pricing-tiers', headers });
       expect(defaults.json()).toEqual({
         quick_consult: { enabled: true, price_cents: 5000, sla_hours: 24, description: '' },
-        deep_dive: { enabled: false, pricing_mode: 'asker_proposes', min_price_cents: 0, max_price_cents: 0, auto_decline_below_cents: null, sla_hours: 48, description: '' },
+        deep_dive: {
+          enabled: false,
+          pricing_mode: 'asker_proposes',
+          min_price_cents: 0,
+          max_price_cents: 0,
+          auto_decline_below_cents: null,
+          sla_hours: 48,
+          description: '',
+        },
       });
       expect((await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', headers, payload: {} })).statusCode).toBe(404);
       await t.app.inject({ method: 'POST', url: '/me/bootstrap', headers });
@@ -297,7 +387,10 @@ describe('expert settings', () => {
         method: 'PUT',
         url: '/expert/pricing-tiers',
         headers,
-        payload: { quick_consult: { price_cents: 7500.4, sla_hours: 6 }, deep_dive: { enabled: true, min_price_cents: 10000, max_price_cents: 40000, auto_decline_below_cents: 8000 } },
+        payload: {
+          quick_consult: { price_cents: 7500.4, sla_hours: 6 },
+          deep_dive: { enabled: true, min_price_cents: 10000, max_price_cents: 40000, auto_decline_below_cents: 8000 },
+        },
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
@@ -306,7 +399,12 @@ describe('expert settings', () => {
       });
       const row = await t.ctx.db.selectFrom('expert_profile').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ price_cents: 7500, sla_hours: 6, tier1_price_cents: 7500 });
-      const cleared = await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', headers, payload: { deep_dive: { auto_decline_below_cents: null } } });
+      const cleared = await t.app.inject({
+        method: 'PUT',
+        url: '/expert/pricing-tiers',
+        headers,
+        payload: { deep_dive: { auto_decline_below_cents: null } },
+      });
       expect(cleared.json().deep_dive).toMatchObject({ auto_decline_below_cents: null, min_price_cents: 10000 });
     });
 
@@ -320,9 +418,13 @@ describe('expert settings', () => {
         payload: { deep_dive: { enabled: true, min_price_cents: 50000, max_price_cents: 100 } },
       });
       expect(inverted.json().code).toBe('tier2_range_invalid');
-      expect((await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', headers, payload: { quick_consult: { foo: 1 } } })).statusCode).toBe(400);
+      expect(
+        (await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', headers, payload: { quick_consult: { foo: 1 } } })).statusCode,
+      ).toBe(400);
       expect((await t.app.inject({ method: 'GET', url: '/expert/pricing-tiers' })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', payload: {}, headers: bearer('bad') })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'PUT', url: '/expert/pricing-tiers', payload: {}, headers: bearer('bad') })).statusCode).toBe(
+        401,
+      );
     });
   });
 });
