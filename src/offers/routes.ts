@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
-import { errorResponses, Nullable } from '../questions/shapes.ts';
+import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
 import { acceptOffer, declineOffer } from './service.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -35,15 +35,16 @@ export function offerRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/offers/:id/decline',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         ...base,
         summary: 'Decline a pending Deep Dive offer (releases the hold)',
         params: IdParams,
-        body: Type.Optional(Type.Object({ decline_reason: reason }, { additionalProperties: false })),
+        body: Type.Object({ decline_reason: reason }, { additionalProperties: false }),
         response: { 200: DeclineReply, ...Errors },
       },
     },
-    async (req) => declineOffer(ctx, await requireUser(ctx, req), req.params.id, req.body?.decline_reason ?? null),
+    async (req) => declineOffer(ctx, await requireUser(ctx, req), req.params.id, req.body.decline_reason ?? null),
   );
   app.post(
     '/api/offers-accept',

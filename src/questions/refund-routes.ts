@@ -3,7 +3,7 @@ import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { refundQuestion } from './refund.ts';
-import { errorResponses, Nullable } from './shapes.ts';
+import { emptyBodyAsObject, errorResponses, Nullable } from './shapes.ts';
 
 const Reply = Type.Object({ success: Type.Boolean(), question_id: Type.Integer(), status: Type.String(), payment_canceled: Type.Boolean() });
 const Errors = errorResponses(400, 401, 403, 404, 409, 429);
@@ -27,14 +27,15 @@ export function refundRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/question/:id/refund',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         ...base,
         summary: 'Refund an unanswered question of mine (releases the hold)',
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: Type.Optional(Type.Object({ refund_reason: reason }, { additionalProperties: false })),
+        body: Type.Object({ refund_reason: reason }, { additionalProperties: false }),
         response: { 200: Reply, ...Errors },
       },
     },
-    async (req) => refundQuestion(ctx, await requireUser(ctx, req), req.params.id, req.body?.refund_reason ?? null),
+    async (req) => refundQuestion(ctx, await requireUser(ctx, req), req.params.id, req.body.refund_reason ?? null),
   );
 }

@@ -28,6 +28,11 @@ export const Nullable = <T extends TSchema>(t: T) => {
 };
 const Ms = Nullable(Type.Number({ description: 'epoch milliseconds' }));
 
+/** Legacy POSTs that may come without a body (offer decline, refund) validate as `{}`. */
+export async function emptyBodyAsObject(req: { body: unknown }): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
+}
+
 export const Attachment = Type.Object({
   name: Type.Optional(Nullable(Type.String())),
   url: Type.Optional(Nullable(Type.String())),
