@@ -164,7 +164,7 @@ export function analyzeStatement(stmt: ParsedStatement): StatementInfo {
       const info = emptyInfo(concurrent ? 'REINDEX CONCURRENTLY' : 'REINDEX');
       info.transactional = !concurrent;
       info.scans = true;
-      if (n.relation && !concurrent) addLock(info, relName(n.relation), 'SHARE');
+      if (n.kind === 'REINDEX_OBJECT_TABLE' && !concurrent) addLock(info, relName(n.relation), 'SHARE');
       return info;
     }
     case 'CreateTableAsStmt': {

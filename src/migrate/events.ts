@@ -14,6 +14,7 @@ export type EngineEvent =
       label: string;
     }
   | { type: 'lock-retry'; migration: string; what: string; attempt: number; delayMs: number; error: string }
+  | { type: 'statement'; migration: string; file: string; index: number; sql: string }
   | { type: 'backup'; migration: string; id: number; table: string; rows: number }
   | { type: 'skipped'; migration: string; statement: number; reason: string }
   | {

@@ -82,7 +82,7 @@ function readFrontMatter(file: string): MigrationMeta {
     type: String(data.type ?? 'database'),
     phase: String(data.phase ?? 'none'),
     deprecates: deprecates as string[],
-    acknowledge: readAcknowledgements(data.acknowledge, file),
+    acknowledge: readAcknowledgements(data.acknowledge ?? data.acknowledges, file),
     backup: data.backup !== false,
   };
 }

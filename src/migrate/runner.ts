@@ -108,6 +108,7 @@ export async function runSteps(
       await mark(ctx.conn, i, step, 'running');
       if (step.kind === 'concurrent') {
         const s = step.statements[0] as PlannedStatement;
+        ctx.onEvent?.({ type: 'statement', migration: m.name, file: s.file, index: s.index, sql: s.sql });
         const resuming = journal.some((j) => j.direction === direction && j.step === i + 1 && j.status === 'running');
         const { attempts, skipped } = await runOutsideTransaction(ctx, m, s, undo, resuming);
         stepReport = { step: i + 1, kind: step.kind, label: step.label, attempts, ms: 0, statements: [statementReport(s, 0, [], skipped)] };
@@ -190,6 +191,7 @@ async function runTxStep(
         for (const s of step.statements) {
           const locks = [...s.info.locks, ...(s.info.dropsIndexes.length ? await indexTables(trx, s.info.dropsIndexes) : [])];
           const waitMs = await takeLocks(trx, locks, s.index, held);
+          ctx.onEvent?.({ type: 'statement', migration: m.name, file: s.file, index: s.index, sql: s.sql });
           const skipped = await execute(trx, m, s, undo);
           if (skipped) ctx.onEvent?.({ type: 'skipped', migration: m.name, statement: s.index, reason: skipped });
           r.statements.push(statementReport(s, waitMs, backups.get(s.index) ?? [], skipped));
