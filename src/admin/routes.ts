@@ -10,7 +10,14 @@ import { logoutAdmin, verifyAdminLogin } from './service.ts';
 const Role = Type.Union([Type.Literal('super_admin'), Type.Literal('support_admin')]);
 const Admin = Type.Object({ id: Type.Integer(), user_id: Type.Integer(), email: Type.String(), name: Type.String(), role: Role });
 const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
+/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
+const RateLimited = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  retryAfter: Type.Optional(Type.Number()),
+});
+const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: RateLimited };
 
 const VerifyResponse = Type.Object({ success: Type.Boolean(), token: Type.String(), expires_at: Type.Number(), admin: Admin });
 const AuditEntry = Type.Object({

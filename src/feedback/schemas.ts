@@ -29,6 +29,7 @@ export const SubmitBody = Type.Object(
   {
     type: FeedbackType,
     message: Type.String({ minLength: 10, maxLength: 2000 }),
+    // null or 0 = not rated (the request validator turns 0 into null).
     rating: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 5 }))),
     email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
     wants_followup: Type.Optional(Type.Boolean()),
@@ -40,7 +41,14 @@ export const SubmitBody = Type.Object(
 );
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
+const RateLimited = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  retryAfter: Type.Optional(Type.Number()),
+});
+export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: RateLimited };
 
 export const Attachment = Type.Object({
   id: Type.Integer(),

@@ -17,7 +17,14 @@ import {
 } from './service.ts';
 
 const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-const Errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody };
+/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
+const RateLimited = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  retryAfter: Type.Optional(Type.Number()),
+});
+const Errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: RateLimited };
 const Opt = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 
 const Campaign = Type.Object({
