@@ -84,6 +84,7 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
     await deleteCandidates(ctx.db, run.id); // a plan cut short is simply redone
     plan = await planCleanup(ctx, run.id, cutoff, batch, opts.signal);
     if (opts.signal?.aborted) return finish(ctx, run.id, 'interrupted', apply, Boolean(resumed), plan, 0, 0, null);
+    run.phase = 'execute';
     await updateRun(ctx.db, run.id, { phase: 'execute', report: { plan } });
   } else {
     plan = saved.plan ?? { mediaRows: 0, storageObjects: 0, videos: 0, candidates: 0, candidateBytes: 0, unknownKeys: [], tooYoung: 0 };
