@@ -35,7 +35,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startOAuthStub(clientId = 'stub-client', clientSecret = 'stub-secret'): Promise<OAuthStub> {
+export async function startOAuthStub(clientId = 'stub-client', clientSecret = 'stub-secret', port = 0): Promise<OAuthStub> {
   const codes = new Map<string, { profile: StubProfile; redirectUri: string }>();
   const tokens = new Map<string, StubProfile>();
   const requests: OAuthStub['requests'] = [];
@@ -47,6 +47,25 @@ export async function startOAuthStub(clientId = 'stub-client', clientSecret = 's
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
     };
+    if (req.method === 'GET' && path.endsWith('/authorize')) {
+      // The consent page, approved at once: the user is `login_hint` (default demo@example.com).
+      const q = new URL(req.url ?? '/', 'http://stub').searchParams;
+      const redirectUri = q.get('redirect_uri');
+      if (q.get('client_id') !== clientId || !redirectUri || q.get('response_type') !== 'code')
+        return json(400, { error: 'invalid_request' });
+      const email = q.get('login_hint') || 'demo@example.com';
+      const local = email.split('@')[0] ?? 'demo';
+      const code = `code-${randomBytes(8).toString('hex')}`;
+      codes.set(code, {
+        profile: { sub: `stub-${email}`, email, email_verified: true, name: `${local} Demo`, given_name: local, family_name: 'Demo' },
+        redirectUri,
+      });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
+    }
     if (req.method === 'POST' && path.endsWith('/token')) {
       const form = new URLSearchParams(body);
       const grant = codes.get(form.get('code') ?? '');
@@ -66,10 +85,10 @@ export async function startOAuthStub(clientId = 'stub-client', clientSecret = 's
     }
     json(404, { error: 'not_found' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     clientId,
     clientSecret,
     issueCode(profile, redirectUri) {

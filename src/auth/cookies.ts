@@ -13,10 +13,9 @@ export function readCookie(req: FastifyRequest, name: string): string | undefine
   return header ? parseCookie(header)[name] : undefined;
 }
 
+/** Fastify accumulates set-cookie values: each call adds one cookie. */
 function append(reply: FastifyReply, cookie: string): void {
-  const prev = reply.getHeader('set-cookie');
-  const list = prev === undefined ? [] : Array.isArray(prev) ? prev.map(String) : [String(prev)];
-  reply.header('set-cookie', [...list, cookie]);
+  reply.header('set-cookie', cookie);
 }
 
 export function setOAuthStateCookie(reply: FastifyReply, nonce: string, secure: boolean): void {

@@ -27,7 +27,8 @@ const button = (href: string, label: string) =>
 /** E-mail 1: the sign-in link and the 6-digit code (either one signs in, once, for `minutes`). */
 export function magicLinkEmail(input: { link: string; code: string; minutes: number }): EmailContent {
   const { link, code, minutes } = input;
-  const subject = `Your QuickChat sign-in link (code ${code})`;
+  // No code in the subject: subjects show in previews and stay in the outbox table after delivery.
+  const subject = 'Your QuickChat sign-in link';
   const text = [
     'Sign in to QuickChat',
     '',
