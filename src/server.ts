@@ -3,8 +3,8 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContext } from './context.ts';
 import { openDb } from './db/index.ts';
-import { startEmailWorker } from './email/worker.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
+import { startEmailWorker } from './email/worker.ts';
 import { startWorkers } from './jobs/scheduler.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
 
@@ -20,7 +20,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const database = await openDb(config);
     if (config.migrateOnStart) {
-      const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR));
+      const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR), config.migrate);
       if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
     }
     const ctx = createContext(config, database, log);
