@@ -40,7 +40,7 @@ describe('quickchat admin create / list / disable', () => {
     const disabled = await cli('admin', 'disable', '--email', 'root@example.test');
     expect(disabled.code).toBe(0);
     expect(JSON.parse((await cli('admin', 'list', '--json')).out).admins[0].disabled).toBe(true);
-  });
+  }, 120_000); // five opens of an on-disk PGlite, one of them migrating it
 
   it('explains missing or invalid options in one line with exit 1', async () => {
     const missing = await cli('admin', 'create', '--email', 'a@b.test');
@@ -50,5 +50,5 @@ describe('quickchat admin create / list / disable', () => {
     const unknown = await cli('admin', 'disable', '--email', 'nobody@b.test');
     expect([unknown.code, unknown.err]).toEqual([1, 'error: No admin with the e-mail nobody@b.test.']);
     expect((await cli('--help')).out).toContain('admin create');
-  });
+  }, 60_000);
 });
