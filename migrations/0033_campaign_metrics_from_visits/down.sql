@@ -1,4 +1,3 @@
-DROP INDEX campaign_visit_question_uidx;
 COMMENT ON COLUMN utm_campaign.total_visits IS NULL;
 COMMENT ON COLUMN utm_campaign.total_questions IS NULL;
 COMMENT ON COLUMN utm_campaign.total_revenue_cents IS NULL;

@@ -5,7 +5,3 @@ COMMENT ON COLUMN utm_campaign.total_questions IS 'deprecated (0033): computed f
 COMMENT ON COLUMN utm_campaign.total_revenue_cents IS 'deprecated (0033): computed from campaign_visit and question';
 COMMENT ON COLUMN utm_campaign.conversion_rate IS 'deprecated (0033): computed from campaign_visit';
 COMMENT ON COLUMN utm_campaign.last_visit_at IS 'deprecated (0033): computed from campaign_visit';
-
--- A question is attributed to at most one visit; also serves the revenue join.
--- campaign_visit is small and the legacy attribution was never called, so no duplicates exist.
-CREATE UNIQUE INDEX campaign_visit_question_uidx ON campaign_visit (question_id) WHERE question_id IS NOT NULL;

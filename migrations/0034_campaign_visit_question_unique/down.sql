@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY campaign_visit_question_uidx;
