@@ -24,6 +24,6 @@ SET token_hash = encode(sha256(convert_to(token, 'UTF8')), 'hex'),
     ip_address = NULL
 WHERE token IS NOT NULL OR verification_code IS NOT NULL OR ip_address IS NOT NULL;
 
-CREATE UNIQUE INDEX magic_link_token_token_hash_key ON magic_link_token (token_hash);
+CREATE UNIQUE INDEX CONCURRENTLY magic_link_token_token_hash_key ON magic_link_token (token_hash);
 -- The per-IP send limit counts recent rows of one IP hash.
-CREATE INDEX magic_link_token_ip_hash_idx ON magic_link_token (ip_hash, created_at) WHERE ip_hash IS NOT NULL;
+CREATE INDEX CONCURRENTLY magic_link_token_ip_hash_idx ON magic_link_token (ip_hash, created_at) WHERE ip_hash IS NOT NULL;

@@ -1,2 +1,2 @@
-DROP INDEX user_linkedin_id_key;
-DROP INDEX user_google_sub_key;
+DROP INDEX CONCURRENTLY user_linkedin_id_key;
+DROP INDEX CONCURRENTLY user_google_sub_key;
