@@ -15,7 +15,8 @@ export function assetRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['media'],
-        summary: 'Register uploaded recording segments as one media asset (token optional: anonymous askers may register their own fresh uploads)',
+        summary:
+          'Register uploaded recording segments as one media asset (token optional: anonymous askers may register their own fresh uploads)',
         body: Type.Object(
           {
             provider: Type.Union([Type.Literal('cloudflare_stream'), Type.Literal('cloudflare_r2')]),

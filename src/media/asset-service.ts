@@ -114,7 +114,8 @@ export async function registerMediaAsset(ctx: AppContext, userId: number | null,
 
 export async function getMediaAsset(ctx: AppContext, userId: number, id: number) {
   const row = await findMediaAsset(ctx.db, id);
-  if (!row || !(await userCanAccessMediaAsset(ctx.db, id, userId))) throw notFound('No media asset with this id is yours.', 'media_asset_not_found');
+  if (!row || !(await userCanAccessMediaAsset(ctx.db, id, userId)))
+    throw notFound('No media asset with this id is yours.', 'media_asset_not_found');
   return presentMediaAsset(row);
 }
 
@@ -127,7 +128,8 @@ export async function removeMediaAsset(ctx: AppContext, userId: number, id: numb
   const now = ctx.now();
   const queued = await ctx.db.transaction().execute(async (trx) => {
     const row = await lockMediaAsset(trx, id);
-    if (!row || !(await userCanAccessMediaAsset(trx, id, userId))) throw notFound('No media asset with this id is yours.', 'media_asset_not_found');
+    if (!row || !(await userCanAccessMediaAsset(trx, id, userId)))
+      throw notFound('No media asset with this id is yours.', 'media_asset_not_found');
     if (await isMediaAssetReferenced(trx, id)) {
       throw conflict('This recording is still used by a question or an answer: remove it there first.', 'media_in_use');
     }
@@ -150,4 +152,3 @@ export async function removeMediaAsset(ctx: AppContext, userId: number, id: numb
   }
   return { success: true, id };
 }
-

@@ -21,7 +21,15 @@ const REASON = { audio: 'orphan_audio', attachment: 'unreferenced_attachment', p
  * here; every candidate is re-checked under locks when executed.
  */
 export async function planCleanup(ctx: AppContext, runId: number, cutoff: Date, batch: number, signal?: AbortSignal): Promise<PlanTotals> {
-  const t: PlanTotals = { mediaRows: await countMediaAssets(ctx.db), storageObjects: 0, videos: 0, candidates: 0, candidateBytes: 0, unknownKeys: [], tooYoung: 0 };
+  const t: PlanTotals = {
+    mediaRows: await countMediaAssets(ctx.db),
+    storageObjects: 0,
+    videos: 0,
+    candidates: 0,
+    candidateBytes: 0,
+    unknownKeys: [],
+    tooYoung: 0,
+  };
   const now = ctx.now();
   const unknown = (k: string) => {
     if (t.unknownKeys.length < 1000) t.unknownKeys.push(k);
@@ -33,7 +41,15 @@ export async function planCleanup(ctx: AppContext, runId: number, cutoff: Date, 
     if (!ids.length) break;
     await insertCandidates(
       ctx.db,
-      ids.map((id) => ({ run_id: runId, kind: 'asset', target: null, object_key: null, media_asset_id: id, reason: 'unreferenced_media_row', size_bytes: null })),
+      ids.map((id) => ({
+        run_id: runId,
+        kind: 'asset',
+        target: null,
+        object_key: null,
+        media_asset_id: id,
+        reason: 'unreferenced_media_row',
+        size_bytes: null,
+      })),
     );
     t.candidates += ids.length;
     afterId = ids.at(-1) as number;
@@ -64,7 +80,15 @@ export async function planCleanup(ctx: AppContext, runId: number, cutoff: Date, 
       );
       const rows = old
         .filter((o) => !claimed.has(o.key))
-        .map((o) => ({ run_id: runId, kind: 'object' as const, target: 'storage' as const, object_key: o.key, media_asset_id: null, reason: REASON[o.kind], size_bytes: o.size }));
+        .map((o) => ({
+          run_id: runId,
+          kind: 'object' as const,
+          target: 'storage' as const,
+          object_key: o.key,
+          media_asset_id: null,
+          reason: REASON[o.kind],
+          size_bytes: o.size,
+        }));
       await insertCandidates(ctx.db, rows);
       t.candidates += rows.length;
       t.candidateBytes += rows.reduce((n, r) => n + r.size_bytes, 0);
@@ -91,7 +115,15 @@ export async function planCleanup(ctx: AppContext, runId: number, cutoff: Date, 
     );
     const rows = old
       .filter((v) => !claimed.has(v.uid))
-      .map((v) => ({ run_id: runId, kind: 'object' as const, target: 'video' as const, object_key: v.uid, media_asset_id: null, reason: 'orphan_video', size_bytes: v.size }));
+      .map((v) => ({
+        run_id: runId,
+        kind: 'object' as const,
+        target: 'video' as const,
+        object_key: v.uid,
+        media_asset_id: null,
+        reason: 'orphan_video',
+        size_bytes: v.size,
+      }));
     await insertCandidates(ctx.db, rows);
     t.candidates += rows.length;
     t.candidateBytes += rows.reduce((n, r) => n + (r.size_bytes ?? 0), 0);

@@ -15,7 +15,10 @@ export async function listEligibleMediaAssetIds(db: Db, cutoff: Date, afterId: n
 }
 
 export async function countMediaAssets(db: Db): Promise<number> {
-  const r = await db.selectFrom('media_asset').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('media_asset')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -75,12 +78,23 @@ export async function findRun(db: Db, id: number) {
 export async function updateRun(
   db: Db,
   id: number,
-  set: Partial<{ phase: 'plan' | 'execute' | 'purge' | 'tokens' | 'done'; status: 'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed'; report: unknown; cursor: unknown; lease_until: Date | null; finished_at: Date | null }>,
+  set: Partial<{
+    phase: 'plan' | 'execute' | 'purge' | 'tokens' | 'done';
+    status: 'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed';
+    report: unknown;
+    cursor: unknown;
+    lease_until: Date | null;
+    finished_at: Date | null;
+  }>,
 ) {
   const { report, cursor, ...rest } = set;
   await db
     .updateTable('media_cleanup_run')
-    .set({ ...rest, ...(report !== undefined ? { report: toJson(report) } : {}), ...(cursor !== undefined ? { cursor: toJson(cursor) } : {}) })
+    .set({
+      ...rest,
+      ...(report !== undefined ? { report: toJson(report) } : {}),
+      ...(cursor !== undefined ? { cursor: toJson(cursor) } : {}),
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -91,7 +105,15 @@ export async function deleteCandidates(db: Db, runId: number) {
 
 export async function insertCandidates(
   db: Db,
-  rows: { run_id: number; kind: 'asset' | 'object'; target: 'storage' | 'video' | null; object_key: string | null; media_asset_id: number | null; reason: string; size_bytes: number | null }[],
+  rows: {
+    run_id: number;
+    kind: 'asset' | 'object';
+    target: 'storage' | 'video' | null;
+    object_key: string | null;
+    media_asset_id: number | null;
+    reason: string;
+    size_bytes: number | null;
+  }[],
 ) {
   if (rows.length) await db.insertInto('media_cleanup_candidate').values(rows).execute();
 }
@@ -114,7 +136,14 @@ export async function nextOpenCandidates(db: Db, runId: number, afterId: number,
 
 /** The candidate, locked for this runner; undefined when another runner has it or it is done. */
 export async function lockOpenCandidate(db: Db, id: number) {
-  return db.selectFrom('media_cleanup_candidate').selectAll().where('id', '=', id).where('outcome', 'is', null).forUpdate().skipLocked().executeTakeFirst();
+  return db
+    .selectFrom('media_cleanup_candidate')
+    .selectAll()
+    .where('id', '=', id)
+    .where('outcome', 'is', null)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
 }
 
 export async function setCandidateOutcome(db: Db, id: number, outcome: CleanupOutcome) {
@@ -147,7 +176,9 @@ export async function lockSessionSkipLocked(db: Db, target: 'storage' | 'video',
 }
 
 export async function sessionExists(db: Db, target: 'storage' | 'video', key: string) {
-  return Boolean(await db.selectFrom('upload_session').select('id').where('target', '=', target).where('object_key', '=', key).executeTakeFirst());
+  return Boolean(
+    await db.selectFrom('upload_session').select('id').where('target', '=', target).where('object_key', '=', key).executeTakeFirst(),
+  );
 }
 
 export async function markSessionCleaned(db: Db, id: number) {

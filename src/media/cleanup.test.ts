@@ -33,7 +33,12 @@ function age(ctx: AppContext, key: string, at: Date) {
 }
 
 async function uploadAudio() {
-  const res = await t.app.inject({ method: 'POST', url: '/api/media/upload-audio', headers: { 'content-type': 'audio/webm' }, payload: webm(30) });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/media/upload-audio',
+    headers: { 'content-type': 'audio/webm' },
+    payload: webm(30),
+  });
   return res.json().data as { uid: string; playbackUrl: string };
 }
 
@@ -49,9 +54,19 @@ async function registerRecording(segments: string[]) {
     type: 'multi-segment',
     mime_type: 'video/webm',
     segment_count: segments.length,
-    segments: segments.map((uid, i) => ({ uid, playback_url: null, duration: 1, mode: uid.startsWith('audio/') ? 'audio' : 'video', segment_index: i })),
+    segments: segments.map((uid, i) => ({
+      uid,
+      playback_url: null,
+      duration: 1,
+      mode: uid.startsWith('audio/') ? 'audio' : 'video',
+      segment_index: i,
+    })),
   });
-  const res = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: segments[0], status: 'ready', metadata } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/media_asset',
+    payload: { provider: 'cloudflare_stream', asset_id: segments[0], status: 'ready', metadata },
+  });
   expect(res.statusCode).toBe(200);
   return res.json().id as number;
 }
@@ -192,7 +207,14 @@ describe('cleanupMedia', () => {
     const mk = (token: string, created: number, expires: number, used: number | null) =>
       t.ctx.db
         .insertInto('magic_link_token')
-        .values({ email: 'a@example.test', token, expires_at: new Date(expires), created_at: new Date(created), used: used !== null, used_at: used === null ? null : new Date(used) })
+        .values({
+          email: 'a@example.test',
+          token,
+          expires_at: new Date(expires),
+          created_at: new Date(created),
+          used: used !== null,
+          used_at: used === null ? null : new Date(used),
+        })
         .execute();
     await mk('expired-8d', now - 8 * d - 900_000, now - 8 * d, null);
     await mk('expired-6d', now - 6 * d - 900_000, now - 6 * d, now - 6 * d - 100);
@@ -224,28 +246,49 @@ describe('bucket sweep: every combination of layout, age and claim', () => {
       for (const claim of claims) {
         for (const isOld of [true, false]) {
           const at = isOld ? old : now;
-          const key = kind === 'audio' ? audioKey(at, 'webm') : kind === 'attachment' ? attachmentKey(at, `f${Math.floor(rnd() * 1e6)}.pdf`) : profilePictureKey(at, 'png');
+          const key =
+            kind === 'audio'
+              ? audioKey(at, 'webm')
+              : kind === 'attachment'
+                ? attachmentKey(at, `f${Math.floor(rnd() * 1e6)}.pdf`)
+                : profilePictureKey(at, 'png');
           await t.ctx.storage.put(key, Buffer.from('x'.repeat(10)), { contentType: 'application/octet-stream' });
           age(t.ctx, key, at);
           const url = `${t.ctx.config.publicUrl}/api/media/object/${key}`;
           switch (claim) {
             case 'asset_object': {
-              const a = await t.ctx.db.insertInto('media_asset').values({ provider: 'cloudflare_r2', asset_id: `other-${key}`, status: 'ready' }).returning('id').executeTakeFirstOrThrow();
-              await t.ctx.db.insertInto('media_asset_object').values({ media_asset_id: a.id, target: 'storage', object_key: key }).execute();
+              const a = await t.ctx.db
+                .insertInto('media_asset')
+                .values({ provider: 'cloudflare_r2', asset_id: `other-${key}`, status: 'ready' })
+                .returning('id')
+                .executeTakeFirstOrThrow();
+              await t.ctx.db
+                .insertInto('media_asset_object')
+                .values({ media_asset_id: a.id, target: 'storage', object_key: key })
+                .execute();
               await createQuestion(t.ctx.db, profile.id, { mediaAssetId: a.id });
               break;
             }
             case 'asset_metadata': {
               const a = await t.ctx.db
                 .insertInto('media_asset')
-                .values({ provider: 'cloudflare_stream', asset_id: 'f'.repeat(32), status: 'processing', metadata: JSON.stringify({ segments: [{ uid: key }] }) })
+                .values({
+                  provider: 'cloudflare_stream',
+                  asset_id: 'f'.repeat(32),
+                  status: 'processing',
+                  metadata: JSON.stringify({ segments: [{ uid: key }] }),
+                })
                 .returning('id')
                 .executeTakeFirstOrThrow();
               await createQuestion(t.ctx.db, profile.id, { mediaAssetId: a.id });
               break;
             }
             case 'avatar':
-              await t.ctx.db.updateTable('expert_profile').set({ avatar_url: url }).where('id', '=', (await createExpert(t.ctx.db)).profile.id).execute();
+              await t.ctx.db
+                .updateTable('expert_profile')
+                .set({ avatar_url: url })
+                .where('id', '=', (await createExpert(t.ctx.db)).profile.id)
+                .execute();
               break;
             case 'question_attachment':
               await createQuestion(t.ctx.db, profile.id, { attachments: [{ name: 'f.pdf', url, size: 10, type: 'application/pdf' }] });
@@ -269,7 +312,12 @@ describe('bucket sweep: every combination of layout, age and claim', () => {
         }
       }
     }
-    for (const bad of ['audio/legacy-name.webm', 'attachments/no-stamp.pdf', 'profiles/../x.png'.replace('../', ''), 'audio/1700000000000-short.webm']) {
+    for (const bad of [
+      'audio/legacy-name.webm',
+      'attachments/no-stamp.pdf',
+      'profiles/../x.png'.replace('../', ''),
+      'audio/1700000000000-short.webm',
+    ]) {
       await t.ctx.storage.put(bad, Buffer.from('x'), { contentType: 'application/octet-stream' });
       age(t.ctx, bad, old);
       unknownKeys.push(bad);

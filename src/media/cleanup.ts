@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.ts';
-import { finishPending, executeCandidate } from './cleanup-exec.ts';
-import { planCleanup, type PlanTotals } from './cleanup-plan.ts';
+import { executeCandidate, finishPending } from './cleanup-exec.ts';
+import { type PlanTotals, planCleanup } from './cleanup-plan.ts';
 import {
   claimAbandonedRun,
   countOutcomes,
@@ -47,6 +47,8 @@ export interface CleanupReport {
     unknownKeys: number;
     purged: number;
     magicLinkTokens: number;
+    /** Items whose transaction hit a deadlock or lost a race; left for a later run. */
+    errors: number;
   };
   bytes: { candidates: number; deleted: number };
   breaker: { threshold: number; planned: number; tripped: boolean; forced: boolean };
@@ -72,7 +74,9 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
   const lease = () => new Date(ctx.now().getTime() + LEASE_MS);
 
   const resumed = apply && opts.resume !== false ? await claimAbandonedRun(ctx.db, now, lease()) : undefined;
-  const run = resumed ?? (await insertRun(ctx.db, apply ? 'apply' : 'dry_run', { limit: opts.limit ?? null, force: Boolean(opts.force) }, now, lease()));
+  const run =
+    resumed ??
+    (await insertRun(ctx.db, apply ? 'apply' : 'dry_run', { limit: opts.limit ?? null, force: Boolean(opts.force) }, now, lease()));
   const runOpts = (resumed?.options ?? {}) as { limit?: number | null; force?: boolean };
   const limit = resumed ? (runOpts.limit ?? undefined) : opts.limit;
   const force = resumed ? Boolean(runOpts.force) : Boolean(opts.force);
@@ -102,6 +106,7 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
 
   let purged = 0;
   let tokens = 0;
+  let errors = 0;
   const phase = () => run.phase;
   if (phase() === 'execute') {
     await finishPending(ctx, run.id);
@@ -114,8 +119,16 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
         after = c.id;
         if (limit !== undefined && deleted >= limit) break outer;
         if (opts.signal?.aborted) return finish(ctx, run.id, 'interrupted', apply, Boolean(resumed), plan, 0, 0, breaker);
-        const outcome = await executeCandidate({ ctx, runId: run.id, cutoff }, c.id);
-        if (outcome === 'deleted') deleted++;
+        try {
+          const outcome = await executeCandidate({ ctx, runId: run.id, cutoff }, c.id);
+          if (outcome === 'deleted') deleted++;
+        } catch (err) {
+          // A deadlock or a concurrent attach aborts only this item's transaction: nothing was
+          // deleted (live copies go only after a commit); the item stays open for the next run.
+          if (!isRetryable(err)) throw err;
+          errors++;
+          log.warn({ err, runId: run.id, candidateId: c.id }, 'cleanup item left for a later run');
+        }
       }
       await updateRun(ctx.db, run.id, { lease_until: lease(), cursor: { after } });
     }
@@ -128,7 +141,13 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
     await updateRun(ctx.db, run.id, { phase: 'tokens' });
   }
   if (phase() === 'tokens') tokens = await deleteOldMagicLinkTokens(ctx.db, ctx.now(), true);
-  return finish(ctx, run.id, 'completed', apply, Boolean(resumed), plan, purged, tokens, breaker);
+  return finish(ctx, run.id, 'completed', apply, Boolean(resumed), plan, purged, tokens, breaker, errors);
+}
+
+/** Deadlock, serialization failure, lock timeout, or the FK of an attach that won the race. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === '40P01' || code === '40001' || code === '55P03' || code === '23503';
 }
 
 /** Deletes quarantine copies (and quarantined videos) older than 7 days, from every run. */
@@ -157,6 +176,7 @@ async function finish(
   purged: number,
   magicLinkTokens: number,
   breaker: CleanupReport['breaker'] | null,
+  errors = 0,
 ): Promise<CleanupReport> {
   const outcomes = await countOutcomes(ctx.db, runId);
   const skipped: Record<string, number> = {};
@@ -179,6 +199,7 @@ async function finish(
       unknownKeys: plan.unknownKeys.length,
       purged,
       magicLinkTokens: apply ? magicLinkTokens : await deleteOldMagicLinkTokens(ctx.db, ctx.now(), false),
+      errors,
     },
     bytes: { candidates: plan.candidateBytes, deleted: deleted?.bytes ?? 0 },
     breaker: breaker ?? { threshold: 0, planned: 0, tripped: false, forced: false },

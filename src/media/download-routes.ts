@@ -9,7 +9,10 @@ import { ErrorBody } from './schemas.ts';
 import { sendObject } from './serve.ts';
 import { keyFromUrl } from './urls.ts';
 
-const Query = Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), filename: Type.Optional(Type.String({ maxLength: 255 })) });
+const Query = Type.Object({
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  filename: Type.Optional(Type.String({ maxLength: 255 })),
+});
 const Errors = { 400: ErrorBody, 404: ErrorBody, 416: ErrorBody, 424: ErrorBody, 429: ErrorBody, 502: ErrorBody };
 const missing = () => notFound('No file at this address.', 'file_not_found');
 const refused = (why: string) => badRequest(`This URL cannot be fetched: ${why}`, 'url_not_allowed');
@@ -56,21 +59,29 @@ async function proxyRemote(ctx: AppContext, reply: FastifyReply, url: string, ra
  */
 export function downloadRoutes(app: App, ctx: AppContext): void {
   const config = { rateLimit: { max: 120, timeWindow: 60_000 } };
-  const storageOrRemote = (kind: 'audio' | 'attachment' | 'image') => async (req: { query: { url: string; filename?: string | undefined }; headers: { range?: string | undefined } }, reply: FastifyReply) => {
-    const key = keyFromUrl(ctx, req.query.url);
-    if (key) {
-      const prefix = kind === 'audio' ? 'audio/' : kind === 'image' ? 'profiles/' : null;
-      if (prefix && !key.startsWith(prefix) && !(kind === 'image' && key.startsWith('attachments/'))) throw missing();
-      return sendObject(reply, req.headers.range, (r) => ctx.storage.get(key, r), missing, {
-        downloadName: kind === 'image' ? undefined : (req.query.filename ?? key.split('/').pop()),
-      });
-    }
-    return proxyRemote(ctx, reply, req.query.url, req.headers.range, kind === 'image');
-  };
+  const storageOrRemote =
+    (kind: 'audio' | 'attachment' | 'image') =>
+    async (
+      req: { query: { url: string; filename?: string | undefined }; headers: { range?: string | undefined } },
+      reply: FastifyReply,
+    ) => {
+      const key = keyFromUrl(ctx, req.query.url);
+      if (key) {
+        const prefix = kind === 'audio' ? 'audio/' : kind === 'image' ? 'profiles/' : null;
+        if (prefix && !key.startsWith(prefix) && !(kind === 'image' && key.startsWith('attachments/'))) throw missing();
+        return sendObject(reply, req.headers.range, (r) => ctx.storage.get(key, r), missing, {
+          downloadName: kind === 'image' ? undefined : (req.query.filename ?? key.split('/').pop()),
+        });
+      }
+      return proxyRemote(ctx, reply, req.query.url, req.headers.range, kind === 'image');
+    };
 
   app.get(
     '/api/media/download-video',
-    { schema: { tags: ['media'], summary: 'Download a recorded video (MP4) by its download URL', querystring: Query, response: Errors }, config },
+    {
+      schema: { tags: ['media'], summary: 'Download a recorded video (MP4) by its download URL', querystring: Query, response: Errors },
+      config,
+    },
     async (req, reply) => {
       const uid = ctx.video.uidFromUrl(req.query.url) ?? (/^[0-9a-f]{32}$/.test(req.query.url) ? req.query.url : null);
       if (!uid) throw refused('only videos of our video host are downloaded.');
@@ -80,7 +91,11 @@ export function downloadRoutes(app: App, ctx: AppContext): void {
         });
       } catch (err) {
         if (err instanceof DownloadsNotEnabledError) {
-          throw new HttpError(424, 'downloads_not_enabled', 'Downloads are not enabled for this video yet: enable them and retry in a minute.');
+          throw new HttpError(
+            424,
+            'downloads_not_enabled',
+            'Downloads are not enabled for this video yet: enable them and retry in a minute.',
+          );
         }
         throw err;
       }
@@ -98,7 +113,15 @@ export function downloadRoutes(app: App, ctx: AppContext): void {
   );
   app.get(
     '/api/proxy-image',
-    { schema: { tags: ['media'], summary: 'An image from our storage or an allowed host (re-editing an avatar)', querystring: Query, response: Errors }, config },
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'An image from our storage or an allowed host (re-editing an avatar)',
+        querystring: Query,
+        response: Errors,
+      },
+      config,
+    },
     storageOrRemote('image'),
   );
 }

@@ -22,7 +22,12 @@ describe('uploads and media assets', () => {
   }
 
   async function uploadAudio(body = webm(50)) {
-    const res = await t.app.inject({ method: 'POST', url: '/api/media/upload-audio', headers: { 'content-type': 'audio/webm;codecs=opus' }, payload: body });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/upload-audio',
+      headers: { 'content-type': 'audio/webm;codecs=opus' },
+      payload: body,
+    });
     return res;
   }
 
@@ -53,7 +58,12 @@ describe('uploads and media assets', () => {
     expect(asset).toMatchObject({ id: expect.any(Number), provider: 'cloudflare_stream', asset_id: v, duration_sec: 5, status: 'ready' });
     expect(asset.metadata.segments).toHaveLength(2);
     expect(asset.metadata.segments[0].playback_url).toBe(t.ctx.video.playbackUrl(v));
-    const objects = await t.ctx.db.selectFrom('media_asset_object').selectAll().where('media_asset_id', '=', asset.id).orderBy('segment_index').execute();
+    const objects = await t.ctx.db
+      .selectFrom('media_asset_object')
+      .selectAll()
+      .where('media_asset_id', '=', asset.id)
+      .orderBy('segment_index')
+      .execute();
     expect(objects.map((o) => [o.target, o.object_key])).toEqual([
       ['video', v],
       ['storage', audio.uid],
@@ -62,7 +72,11 @@ describe('uploads and media assets', () => {
     expect(sessions.map((s) => s.status)).toEqual(['registered', 'registered']);
 
     // Registering the same uploads again is refused (and never with 401).
-    const again = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: v, metadata } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      payload: { provider: 'cloudflare_stream', asset_id: v, metadata },
+    });
     expect(again.statusCode).toBe(422);
 
     const { user, profile } = await createExpert(t.ctx.db);
@@ -74,11 +88,19 @@ describe('uploads and media assets', () => {
     expect(got.statusCode).toBe(200);
     expect(got.json().metadata.type).toBe('multi-segment');
     const other = await createExpert(t.ctx.db);
-    const foreign = await t.app.inject({ method: 'GET', url: `/media_asset/${asset.id}`, headers: bearer(await tokenFor(t.ctx, other.user)) });
+    const foreign = await t.app.inject({
+      method: 'GET',
+      url: `/media_asset/${asset.id}`,
+      headers: bearer(await tokenFor(t.ctx, other.user)),
+    });
     expect(foreign.statusCode).toBe(404);
 
     // Review playback: the video by range, the audio segment through its URL and the download proxy.
-    const play = await t.app.inject({ method: 'GET', url: rel(got.json().metadata.segments[0].playback_url), headers: { range: 'bytes=0-3' } });
+    const play = await t.app.inject({
+      method: 'GET',
+      url: rel(got.json().metadata.segments[0].playback_url),
+      headers: { range: 'bytes=0-3' },
+    });
     expect(play.statusCode).toBe(206);
     expect(play.rawPayload).toEqual(webm(100).subarray(0, 4));
     expect(play.headers['content-range']).toBe('bytes 0-3/104');
@@ -86,26 +108,50 @@ describe('uploads and media assets', () => {
     expect(dl.statusCode).toBe(200);
     expect(dl.headers['content-disposition']).toContain('attachment');
     expect(dl.rawPayload.length).toBe(54);
-    const vd = await t.app.inject({ method: 'GET', url: `/api/media/download-video?url=${encodeURIComponent(t.ctx.video.downloadUrl(v))}` });
+    const vd = await t.app.inject({
+      method: 'GET',
+      url: `/api/media/download-video?url=${encodeURIComponent(t.ctx.video.downloadUrl(v))}`,
+    });
     expect(vd.statusCode).toBe(200);
   });
 
   it('refuses to register objects that were not uploaded here, or too long ago', async () => {
-    const unknown = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: 'a'.repeat(32), status: 'ready' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      payload: { provider: 'cloudflare_stream', asset_id: 'a'.repeat(32), status: 'ready' },
+    });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().code).toBe('media_not_uploaded_here');
     const v = await uploadVideo();
     t.clock.advance(7 * 3_600_000);
-    const late = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: v, status: 'ready' } });
+    const late = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      payload: { provider: 'cloudflare_stream', asset_id: v, status: 'ready' },
+    });
     expect(late.statusCode).toBe(422);
-    const bad = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: v, metadata: '{not json' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      payload: { provider: 'cloudflare_stream', asset_id: v, metadata: '{not json' },
+    });
     expect(bad.statusCode).toBe(400);
-    const extra = await t.app.inject({ method: 'POST', url: '/media_asset', payload: { provider: 'cloudflare_stream', asset_id: v, owner_id: 3 } });
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      payload: { provider: 'cloudflare_stream', asset_id: v, owner_id: 3 },
+    });
     expect(extra.statusCode).toBe(400);
   });
 
   it('checks audio type, signature and size (415, 413)', async () => {
-    const text = await t.app.inject({ method: 'POST', url: '/api/media/upload-audio', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/upload-audio',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(text.statusCode).toBe(415);
     expect((await uploadAudio(Buffer.from('not webm at all'))).statusCode).toBe(415);
     const big = await uploadAudio(webm(5000));
@@ -114,55 +160,119 @@ describe('uploads and media assets', () => {
   });
 
   it('checks the WebM magic of base64 video uploads', async () => {
-    const bad = await t.app.inject({ method: 'POST', url: '/api/media/upload-video', payload: { videoBase64: Buffer.from('GIF89a').toString('base64') } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/upload-video',
+      payload: { videoBase64: Buffer.from('GIF89a').toString('base64') },
+    });
     expect(bad.statusCode).toBe(415);
-    const ok = await t.app.inject({ method: 'POST', url: '/api/media/upload-video', payload: { videoBase64: webm(10).toString('base64'), recordingMode: 'screen', segmentIndex: 1, duration: 4 } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/upload-video',
+      payload: { videoBase64: webm(10).toString('base64'), recordingMode: 'screen', segmentIndex: 1, duration: 4 },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().data).toMatchObject({ mode: 'screen', segmentIndex: 1, duration: 4, size: 14, status: 'ready' });
   });
 
   it('hands out attachment upload URLs; the browser PUTs, the review page downloads by range', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/media/get-attachment-upload-url', payload: { filename: '../Ré sumé (final).pdf', contentType: 'application/pdf', size: 10 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/get-attachment-upload-url',
+      payload: { filename: '../Ré sumé (final).pdf', contentType: 'application/pdf', size: 10 },
+    });
     expect(res.statusCode).toBe(200);
     const { uploadUrl, publicUrl, key } = res.json().data;
     expect(key).toMatch(/^attachments\/\d{13}-[0-9a-f]{32}\/Re_sume_final_\.pdf$/);
-    const wrongType = await t.app.inject({ method: 'PUT', url: rel(uploadUrl), headers: { 'content-type': 'text/html' }, payload: '0123456789' });
+    const wrongType = await t.app.inject({
+      method: 'PUT',
+      url: rel(uploadUrl),
+      headers: { 'content-type': 'text/html' },
+      payload: '0123456789',
+    });
     expect(wrongType.statusCode).toBe(415);
-    const put = await t.app.inject({ method: 'PUT', url: rel(uploadUrl), headers: { 'content-type': 'application/pdf' }, payload: '0123456789' });
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: rel(uploadUrl),
+      headers: { 'content-type': 'application/pdf' },
+      payload: '0123456789',
+    });
     expect(put.statusCode).toBe(200);
     const session = await t.ctx.db.selectFrom('upload_session').selectAll().where('object_key', '=', key).executeTakeFirstOrThrow();
     expect(session).toMatchObject({ status: 'uploaded', size_bytes: 10, kind: 'attachment' });
-    const replay = await t.app.inject({ method: 'PUT', url: rel(uploadUrl), headers: { 'content-type': 'application/pdf' }, payload: '0123456789' });
+    const replay = await t.app.inject({
+      method: 'PUT',
+      url: rel(uploadUrl),
+      headers: { 'content-type': 'application/pdf' },
+      payload: '0123456789',
+    });
     expect(replay.statusCode).toBe(404);
-    const forged = await t.app.inject({ method: 'PUT', url: rel(uploadUrl).replace(/sig=[^&]+/, 'sig=AAAA'), headers: { 'content-type': 'application/pdf' }, payload: '0123456789' });
+    const forged = await t.app.inject({
+      method: 'PUT',
+      url: rel(uploadUrl).replace(/sig=[^&]+/, 'sig=AAAA'),
+      headers: { 'content-type': 'application/pdf' },
+      payload: '0123456789',
+    });
     expect(forged.statusCode).toBe(403);
-    const part = await t.app.inject({ method: 'GET', url: `/api/media/download-attachment?url=${encodeURIComponent(publicUrl)}`, headers: { range: 'bytes=2-4' } });
+    const part = await t.app.inject({
+      method: 'GET',
+      url: `/api/media/download-attachment?url=${encodeURIComponent(publicUrl)}`,
+      headers: { range: 'bytes=2-4' },
+    });
     expect(part.statusCode).toBe(206);
     expect(part.body).toBe('234');
     const past = await t.app.inject({ method: 'GET', url: rel(publicUrl), headers: { range: 'bytes=50-' } });
     expect(past.statusCode).toBe(416);
 
-    const tooBig = await t.app.inject({ method: 'POST', url: '/api/media/get-attachment-upload-url', payload: { filename: 'a.pdf', contentType: 'application/pdf', size: 10_000 } });
+    const tooBig = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/get-attachment-upload-url',
+      payload: { filename: 'a.pdf', contentType: 'application/pdf', size: 10_000 },
+    });
     expect(tooBig.statusCode).toBe(413);
-    const html = await t.app.inject({ method: 'POST', url: '/api/media/get-attachment-upload-url', payload: { filename: 'a.html', contentType: 'text/html', size: 10 } });
+    const html = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/get-attachment-upload-url',
+      payload: { filename: 'a.html', contentType: 'text/html', size: 10 },
+    });
     expect(html.statusCode).toBe(415);
   });
 
   it('accepts multipart attachments and profile pictures', async () => {
-    const att = await t.app.inject({ method: 'POST', url: '/api/media/upload-attachment', ...multipart('file', 'notes.txt', 'text/plain', Buffer.from('hi')) });
+    const att = await t.app.inject({
+      method: 'POST',
+      url: '/api/media/upload-attachment',
+      ...multipart('file', 'notes.txt', 'text/plain', Buffer.from('hi')),
+    });
     expect(att.statusCode).toBe(200);
     expect(att.json().data).toMatchObject({ name: 'notes.txt', type: 'text/plain', size: 2 });
-    const pic = await t.app.inject({ method: 'POST', url: '/api/upload/profile-picture', ...multipart('image', 'avatar.webp', 'image/webp', webp()) });
+    const pic = await t.app.inject({
+      method: 'POST',
+      url: '/api/upload/profile-picture',
+      ...multipart('image', 'avatar.webp', 'image/webp', webp()),
+    });
     expect(pic.statusCode).toBe(200);
     expect(pic.json().url).toMatch(/\/api\/media\/object\/profiles\/\d{13}-[0-9a-f]{32}\.webp$/);
     const proxied = await t.app.inject({ method: 'GET', url: `/api/proxy-image?url=${encodeURIComponent(pic.json().url)}` });
     expect(proxied.statusCode).toBe(200);
     expect(proxied.headers['content-type']).toBe('image/webp');
-    const wrongField = await t.app.inject({ method: 'POST', url: '/api/upload/profile-picture', ...multipart('file', 'a.webp', 'image/webp', webp()) });
+    const wrongField = await t.app.inject({
+      method: 'POST',
+      url: '/api/upload/profile-picture',
+      ...multipart('file', 'a.webp', 'image/webp', webp()),
+    });
     expect(wrongField.statusCode).toBe(400);
-    const fake = await t.app.inject({ method: 'POST', url: '/api/upload/profile-picture', ...multipart('image', 'a.png', 'image/png', Buffer.from('<svg/>')) });
+    const fake = await t.app.inject({
+      method: 'POST',
+      url: '/api/upload/profile-picture',
+      ...multipart('image', 'a.png', 'image/png', Buffer.from('<svg/>')),
+    });
     expect(fake.statusCode).toBe(415);
-    const big = await t.app.inject({ method: 'POST', url: '/api/upload/profile-picture', ...multipart('image', 'a.webp', 'image/webp', Buffer.concat([webp(), Buffer.alloc(4096)])) });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/api/upload/profile-picture',
+      ...multipart('image', 'a.webp', 'image/webp', Buffer.concat([webp(), Buffer.alloc(4096)])),
+    });
     expect(big.statusCode).toBe(413);
   });
 
@@ -177,8 +287,20 @@ describe('uploads and media assets', () => {
   it('deletes only an unreferenced asset of the caller, with its files', async () => {
     const { user, profile } = await createExpert(t.ctx.db);
     const token = await tokenFor(t.ctx, user);
-    const a = (await t.app.inject({ method: 'POST', url: '/api/media/upload-audio', headers: { 'content-type': 'audio/webm', ...bearer(token) }, payload: webm(20) })).json().data;
-    const reg = await t.app.inject({ method: 'POST', url: '/media_asset', headers: bearer(token), payload: { provider: 'cloudflare_r2', asset_id: a.uid, status: 'ready' } });
+    const a = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/media/upload-audio',
+        headers: { 'content-type': 'audio/webm', ...bearer(token) },
+        payload: webm(20),
+      })
+    ).json().data;
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/media_asset',
+      headers: bearer(token),
+      payload: { provider: 'cloudflare_r2', asset_id: a.uid, status: 'ready' },
+    });
     expect(reg.statusCode).toBe(200);
     const id = reg.json().id;
     const other = await createExpert(t.ctx.db);
@@ -211,7 +333,10 @@ describe('uploads and media assets', () => {
       expect(res.statusCode, url).toBe(400);
       expect(res.json().code).toBe('url_not_allowed');
     }
-    const dv = await t.app.inject({ method: 'GET', url: `/api/media/download-video?url=${encodeURIComponent('https://evil.example/x.mp4')}` });
+    const dv = await t.app.inject({
+      method: 'GET',
+      url: `/api/media/download-video?url=${encodeURIComponent('https://evil.example/x.mp4')}`,
+    });
     expect(dv.statusCode).toBe(400);
   });
 });

@@ -50,7 +50,13 @@ export async function findUploadSession(db: Db, target: 'storage' | 'video', obj
 /** Sessions for the given keys (either target), locked until the transaction ends. */
 export async function lockUploadSessionsByKeys(db: Db, keys: string[]) {
   if (!keys.length) return [];
-  return db.selectFrom('upload_session').selectAll().where('object_key', '=', sql<string>`any(${keys})`).orderBy('id').forUpdate().execute();
+  return db
+    .selectFrom('upload_session')
+    .selectAll()
+    .where('object_key', '=', sql<string>`any(${keys})`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export async function markSessionUploaded(db: Db, id: number, sizeBytes: number, now: Date) {

@@ -86,10 +86,18 @@ describe('safeFetch', () => {
 
   it('refuses names that resolve to private addresses, and every non-https URL by default', async () => {
     const strict = { allowHost: () => true };
-    await expect(safeFetch('https://rebind.test/x', { ...strict, resolve: async () => [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.5', family: 4 }] })).rejects.toThrow(
-      /10\.0\.0\.5/,
-    );
-    await expect(safeFetch('https://v6.test/x', { ...strict, resolve: async () => [{ address: '::ffff:127.0.0.1', family: 6 }] })).rejects.toBeInstanceOf(RefusedUrlError);
+    await expect(
+      safeFetch('https://rebind.test/x', {
+        ...strict,
+        resolve: async () => [
+          { address: '8.8.8.8', family: 4 },
+          { address: '10.0.0.5', family: 4 },
+        ],
+      }),
+    ).rejects.toThrow(/10\.0\.0\.5/);
+    await expect(
+      safeFetch('https://v6.test/x', { ...strict, resolve: async () => [{ address: '::ffff:127.0.0.1', family: 6 }] }),
+    ).rejects.toBeInstanceOf(RefusedUrlError);
     await expect(safeFetch('http://8.8.8.8/x', strict)).rejects.toThrow(/https/);
     await expect(safeFetch('https://2130706433/x', strict)).rejects.toThrow(/127\.0\.0\.1/);
     await expect(safeFetch('https://user:pw@files.test/x', strict)).rejects.toThrow(/credentials/);

@@ -113,7 +113,8 @@ async function vet(raw: string, opts: SafeFetchOptions): Promise<{ url: URL; add
   } catch {
     throw new RefusedUrlError('Not an absolute URL.');
   }
-  if (url.protocol !== 'https:' && !(opts.allowAddress && url.protocol === 'http:')) throw new RefusedUrlError('Only https URLs are fetched.');
+  if (url.protocol !== 'https:' && !(opts.allowAddress && url.protocol === 'http:'))
+    throw new RefusedUrlError('Only https URLs are fetched.');
   if (url.username || url.password) throw new RefusedUrlError('URLs with credentials are refused.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const permitted = (ip: string) => opts.allowAddress?.(ip) ?? !isForbiddenAddress(ip);
@@ -147,7 +148,8 @@ function request(url: URL, address: string, family: number, opts: SafeFetchOptio
         timeout: opts.timeoutMs ?? 10_000,
         // Connect to the address we vetted, not to whatever a second DNS answer says.
         lookup: (_host, o, cb) => {
-          if ((o as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+          if ((o as { all?: boolean }).all)
+            (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
           else cb(null, address, family);
         },
       },

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from '../db/index.ts';
 import { createTestApp } from '../../test/app.ts';
+import type { Db } from '../db/index.ts';
 
 /** A test app whose local storage lives in its own temporary DATA_DIR. */
 export function mediaTestApp(env: Record<string, string> = {}) {
@@ -31,7 +31,9 @@ export async function createQuestion(db: Db, expertProfileId: number, over: { me
 
 export function multipart(field: string, filename: string, type: string, data: Buffer) {
   const boundary = `----qc${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+  );
   const payload = Buffer.concat([head, data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

@@ -19,7 +19,12 @@ import {
 const ok = <T extends Parameters<typeof Type.Object>[0]>(data: T) => Type.Object({ success: Type.Boolean(), data: Type.Object(data) });
 
 /** Reads one multipart file field into memory, with a 413 past `max` bytes. */
-export async function readFilePart(req: FastifyRequest, field: string, max: number, what: string): Promise<MultipartFile & { data: Buffer }> {
+export async function readFilePart(
+  req: FastifyRequest,
+  field: string,
+  max: number,
+  what: string,
+): Promise<MultipartFile & { data: Buffer }> {
   const part = await req.file({ limits: { fileSize: max, files: 1 } }).catch(() => undefined);
   if (!part || part.fieldname !== field) throw badRequest(`Send the file as multipart/form-data field "${field}".`, 'missing_file');
   const data = await part.toBuffer().catch((err: { code?: string }) => {
@@ -40,7 +45,9 @@ export async function uploadRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['media'],
         summary: 'A one-time direct-upload URL for a video recording (browser POSTs multipart field "file")',
-        body: Type.Optional(Type.Object({ maxDurationSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object({ maxDurationSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })) }, { additionalProperties: false }),
+        ),
         response: { 200: ok({ uploadURL: Type.String(), uid: Type.String() }), ...UploadErrors },
       },
       config,
@@ -151,7 +158,11 @@ export async function uploadRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (req) => {
       const part = await readFilePart(req, 'file', m.maxAttachmentBytes, 'attachment');
-      const data = await uploadAttachment(ctx, await uploaderOf(ctx, req), { filename: part.filename, contentType: part.mimetype, data: part.data });
+      const data = await uploadAttachment(ctx, await uploaderOf(ctx, req), {
+        filename: part.filename,
+        contentType: part.mimetype,
+        data: part.data,
+      });
       return { success: true, data };
     },
   );
@@ -180,7 +191,12 @@ export async function uploadRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['media'],
         summary: 'Turn on MP4 downloads of an uploaded video (answers at once)',
         body: Type.Object({ videoId: Type.String({ pattern: '^[0-9a-f]{32}$' }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ success: Type.Boolean(), downloadsEnabled: Type.Boolean() }), 404: ErrorBody, 400: ErrorBody, 429: ErrorBody },
+        response: {
+          200: Type.Object({ success: Type.Boolean(), downloadsEnabled: Type.Boolean() }),
+          404: ErrorBody,
+          400: ErrorBody,
+          429: ErrorBody,
+        },
       },
       config,
     },

@@ -119,7 +119,11 @@ function checkAttachment(ctx: AppContext, contentType: string, size: number) {
   if (size > ctx.config.media.maxAttachmentBytes) throw tooLarge('attachment', ctx.config.media.maxAttachmentBytes);
 }
 
-export async function requestAttachmentUpload(ctx: AppContext, who: Uploader, input: { filename: string; contentType: string; size: number }) {
+export async function requestAttachmentUpload(
+  ctx: AppContext,
+  who: Uploader,
+  input: { filename: string; contentType: string; size: number },
+) {
   const type = baseType(input.contentType);
   checkAttachment(ctx, type, input.size);
   const now = ctx.now();
@@ -201,7 +205,8 @@ export async function acceptLocalUpload(ctx: AppContext, grant: LocalUploadGrant
     throw badRequest(`The upload has ${data.length} bytes; the URL was issued for ${grant.size}.`, 'size_mismatch');
   }
   const session = await findUploadSession(ctx.db, 'storage', grant.key);
-  if (!session || session.status !== 'pending') throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
+  if (!session || session.status !== 'pending')
+    throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
   await ctx.storage.put(grant.key, data, { contentType: grant.contentType });
   await markSessionUploaded(ctx.db, session.id, data.length, ctx.now());
 }
@@ -211,7 +216,8 @@ export async function acceptLocalVideoUpload(ctx: AppContext, uid: string, data:
   if (data.length > ctx.config.media.maxVideoBytes) throw tooLarge('video', ctx.config.media.maxVideoBytes);
   if (!isWebm(data)) throw unsupportedType('video', ['video/webm']);
   const session = await findUploadSession(ctx.db, 'video', uid);
-  if (!session || session.status !== 'pending') throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
+  if (!session || session.status !== 'pending')
+    throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
   await ctx.storage.put(localVideoKey(uid), data, { contentType: 'video/webm' });
   await markSessionUploaded(ctx.db, session.id, data.length, ctx.now());
 }
