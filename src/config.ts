@@ -144,7 +144,7 @@ function payments(env: Env): PaymentsConfig {
   const secretKey = env.STRIPE_SECRET_KEY?.trim();
   if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY is required with PAYMENTS=stripe');
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim();
-  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (the whsec_… of your webhook endpoint)');
+  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (your endpoint whsec_…)');
   const raw = env.STRIPE_API_URL?.trim();
   if (!raw) return { provider, secretKey, webhookSecret, apiUrl: null };
   const u = new URL(url(env, 'STRIPE_API_URL', raw));
@@ -389,7 +389,7 @@ function payments(env: Env): PaymentsConfig {
   const secretKey = env.STRIPE_SECRET_KEY?.trim();
   if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY is required with PAYMENTS=stripe');
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim();
-  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (the whsec_… of your webhook endpoint)');
+  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (your endpoint whsec_…)');
   const raw = env.STRIPE_API_URL?.trim();
   if (!raw) return { provider, secretKey, webhookSecret, apiUrl: null };
   const u = new URL(url(env, 'STRIPE_API_URL', raw));

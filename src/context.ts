@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
+import { createMailer, type Mailer } from './email/mailer.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSimulatedProvider } from './payments/simulated.ts';
 import { createStripeProvider } from './payments/stripe.ts';
-import { createMailer, type Mailer } from './email/mailer.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
 import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
@@ -83,5 +83,16 @@ export function createContext(config: Config, database: Database, log: Logger, n
   const uploadSigner = createUrlSigner(config.jwtSecret);
   const storage = createStorage(config, uploadSigner);
   const video = createVideoHost(config, storage, uploadSigner);
-  return { config, db: database.db, database, log, now, storage, video, uploadSigner, payments: createPayments(config, database.db, now), mailer: createMailer(config, log) };
+  return {
+    config,
+    db: database.db,
+    database,
+    log,
+    now,
+    storage,
+    video,
+    uploadSigner,
+    payments: createPayments(config, database.db, now),
+    mailer: createMailer(config, log),
+  };
 }

@@ -48,7 +48,11 @@ export interface Asked {
 
 export async function askQuickConsult(t: TestApp, e: Expert, over: Record<string, unknown> = {}): Promise<Asked> {
   const intentId = await holdFor(t, e.profile.tier1_price_cents);
-  const res = await t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intentId, over) });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/questions/quick-consult',
+    payload: questionBody(e.profile.handle as string, intentId, over),
+  });
   if (res.statusCode !== 201) throw new Error(`quick consult failed: ${res.statusCode} ${res.body}`);
   return { questionId: res.json().data.questionId, reviewToken: res.json().data.review_token, intentId };
 }

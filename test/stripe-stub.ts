@@ -72,7 +72,8 @@ export async function startStripeStub(): Promise<StripeStub> {
       if (cacheKey) replay.set(cacheKey, { status, body: payload });
       send(status, payload);
     };
-    const error = (status: number, code: string, message: string) => reply(status, { error: { type: 'invalid_request_error', code, message } });
+    const error = (status: number, code: string, message: string) =>
+      reply(status, { error: { type: 'invalid_request_error', code, message } });
 
     const m = /^\/v1\/payment_intents(?:\/([^/]+))?(?:\/(capture|cancel))?$/.exec(path);
     if (!m) return error(404, 'resource_missing', `Unrecognized request URL (${req.method}: ${path})`);
@@ -100,7 +101,11 @@ export async function startStripeStub(): Promise<StripeStub> {
     if (req.method === 'GET' && !action) return reply(200, pi);
     if (action === 'capture') {
       if (pi.status !== 'requires_capture') {
-        return error(400, 'payment_intent_unexpected_state', `This PaymentIntent could not be captured because it has a status of ${pi.status}.`);
+        return error(
+          400,
+          'payment_intent_unexpected_state',
+          `This PaymentIntent could not be captured because it has a status of ${pi.status}.`,
+        );
       }
       pi.status = 'succeeded';
       pi.amount_received = pi.amount;
@@ -108,7 +113,11 @@ export async function startStripeStub(): Promise<StripeStub> {
     }
     if (action === 'cancel') {
       if (pi.status === 'succeeded' || pi.status === 'canceled') {
-        return error(400, 'payment_intent_unexpected_state', `This PaymentIntent could not be canceled because it has a status of ${pi.status}.`);
+        return error(
+          400,
+          'payment_intent_unexpected_state',
+          `This PaymentIntent could not be canceled because it has a status of ${pi.status}.`,
+        );
       }
       pi.status = 'canceled';
       pi.cancellation_reason = body.cancellation_reason ?? null;

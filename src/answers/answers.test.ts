@@ -13,7 +13,12 @@ describe('answers and capture', () => {
   let other: ExpertWithToken;
   const auth = async (x: ExpertWithToken) => bearer(await tokenFor(t.ctx, x.user));
   const answer = async (questionId: number, x = e, extra: Record<string, unknown> = {}) =>
-    t.app.inject({ method: 'POST', url: '/answer', headers: await auth(x), payload: { question_id: questionId, text_response: 'My answer', ...extra } });
+    t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: await auth(x),
+      payload: { question_id: questionId, text_response: 'My answer', ...extra },
+    });
   beforeAll(async () => {
     t = await createTestApp();
     e = await expertWithToken(t);
@@ -36,14 +41,26 @@ describe('answers and capture', () => {
 
   it('returns the legacy shape and queues e-mail 5 with the review link', async () => {
     const { questionId, reviewToken } = await askQuickConsult(t, e);
-    const res = await answer(questionId, e, { attachments: [{ url: 'https://f.example/a.pdf', filename: 'a.pdf', size: 10, type: 'application/pdf', uid: 'u1' }] });
+    const res = await answer(questionId, e, {
+      attachments: [{ url: 'https://f.example/a.pdf', filename: 'a.pdf', size: 10, type: 'application/pdf', uid: 'u1' }],
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ question_id: questionId, payment_captured: true, created_answer: { text_response: 'My answer', user_id: e.user.id } });
-    expect(body.created_answer.attachments).toEqual([{ name: 'a.pdf', url: 'https://f.example/a.pdf', size: 10, type: 'application/pdf', uid: 'u1' }]);
+    expect(body).toMatchObject({
+      question_id: questionId,
+      payment_captured: true,
+      created_answer: { text_response: 'My answer', user_id: e.user.id },
+    });
+    expect(body.created_answer.attachments).toEqual([
+      { name: 'a.pdf', url: 'https://f.example/a.pdf', size: 10, type: 'application/pdf', uid: 'u1' },
+    ]);
     expect(body.question).toMatchObject({ id: questionId, status: 'closed' });
     expect(body.question).not.toHaveProperty('playback_token_hash');
-    const mail = await t.database.db.selectFrom('email_outbox').selectAll().where('dedupe_key', '=', `question-answered:${questionId}`).executeTakeFirstOrThrow();
+    const mail = await t.database.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('dedupe_key', '=', `question-answered:${questionId}`)
+      .executeTakeFirstOrThrow();
     expect(mail.to_address).toBe('asker@example.test');
     expect(mail.text_body).toContain(`/r/${reviewToken}`);
   });
@@ -57,7 +74,12 @@ describe('answers and capture', () => {
       payload: { question_id: questionId, user_id: e.user.id, text_response: null, media_asset_id: null, attachments: null },
     });
     expect([res.statusCode, res.json().code]).toEqual([400, 'answer_empty']);
-    const ok = await t.app.inject({ method: 'POST', url: '/api/answers/create', headers: await auth(e), payload: { question_id: questionId, text_response: 'Hi' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/answers/create',
+      headers: await auth(e),
+      payload: { question_id: questionId, text_response: 'Hi' },
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ success: true, payment_captured: true, data: { question_id: questionId, text_response: 'Hi' } });
   });
@@ -104,10 +126,22 @@ describe('answers and capture', () => {
 
   it('validation and auth: 401, 400 for unknown fields and bad ids, 404 unknown question', async () => {
     const { questionId } = await askQuickConsult(t, e);
-    expect((await t.app.inject({ method: 'POST', url: '/answer', payload: { question_id: questionId, text_response: 'x' } })).statusCode).toBe(401);
-    const extra = await t.app.inject({ method: 'POST', url: '/answer', headers: await auth(e), payload: { question_id: questionId, text_response: 'x', status: 'closed' } });
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/answer', payload: { question_id: questionId, text_response: 'x' } })).statusCode,
+    ).toBe(401);
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: await auth(e),
+      payload: { question_id: questionId, text_response: 'x', status: 'closed' },
+    });
     expect(extra.statusCode).toBe(400);
-    const bad = await t.app.inject({ method: 'POST', url: '/answer', headers: await auth(e), payload: { question_id: 'abc', text_response: 'x' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: await auth(e),
+      payload: { question_id: 'abc', text_response: 'x' },
+    });
     expect(bad.statusCode).toBe(400);
     expect((await answer(999999)).statusCode).toBe(404);
     expect((await answer(questionId, e, { text_response: '   ' })).json().code).toBe('answer_empty');
@@ -135,14 +169,25 @@ describe('answers and capture', () => {
     expect(calls).toBe(1);
     const { question, payment, intent } = await states(t, questionId);
     expect(question.status).toBe('closed');
-    expect(payment).toMatchObject({ status: 'authorized', pending_action: 'capture', capture_attempted: true, capture_failed: true, retry_count: 1 });
+    expect(payment).toMatchObject({
+      status: 'authorized',
+      pending_action: 'capture',
+      capture_attempted: true,
+      capture_failed: true,
+      retry_count: 1,
+    });
     expect(payment.error_message).toContain('connection reset');
     expect(payment.action_due_at?.getTime()).toBe(t.clock.now.getTime() + 60_000);
     expect(intent.status).toBe('requires_capture');
     expect(await runDuePaymentActions(t.ctx)).toMatchObject({ due: 0 });
     t.clock.advance(60_000);
     expect(await runDuePaymentActions(t.ctx)).toMatchObject({ due: 1, done: 1 });
-    expect(await lifecycle(t, questionId)).toMatchObject({ status: 'closed', payment: 'captured', pending_action: null, intent: 'succeeded' });
+    expect(await lifecycle(t, questionId)).toMatchObject({
+      status: 'closed',
+      payment: 'captured',
+      pending_action: null,
+      intent: 'succeeded',
+    });
     expect(await runDuePaymentActions(t.ctx)).toMatchObject({ due: 0 });
   });
 
@@ -160,18 +205,34 @@ describe('answers and capture', () => {
     it('is idempotent on a captured payment and owner-only', async () => {
       const { questionId } = await askQuickConsult(t, e);
       await answer(questionId);
-      const res = await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(e), payload: { question_id: questionId } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/payment/capture',
+        headers: await auth(e),
+        payload: { question_id: questionId },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ success: true, payment_status: 'captured', already_captured: true });
-      expect((await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(other), payload: { question_id: questionId } })).statusCode).toBe(403);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(other), payload: { question_id: questionId } }))
+          .statusCode,
+      ).toBe(403);
       expect((await t.app.inject({ method: 'POST', url: '/payment/capture', payload: { question_id: questionId } })).statusCode).toBe(401);
-      expect((await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(e), payload: { question_id: 999999 } })).statusCode).toBe(404);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(e), payload: { question_id: 999999 } }))
+          .statusCode,
+      ).toBe(404);
     });
 
     it('refuses to capture an unanswered question', async () => {
       const { questionId } = await askQuickConsult(t, e);
       const before = await lifecycle(t, questionId);
-      const res = await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(e), payload: { question_id: questionId } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/payment/capture',
+        headers: await auth(e),
+        payload: { question_id: questionId },
+      });
       expect([res.statusCode, res.json().code]).toEqual([409, 'not_answered']);
       expect(await lifecycle(t, questionId)).toEqual(before);
     });
@@ -183,7 +244,12 @@ describe('answers and capture', () => {
       await answer(questionId).finally(() => {
         t.ctx.payments = real;
       });
-      const res = await t.app.inject({ method: 'POST', url: '/payment/capture', headers: await auth(e), payload: { question_id: questionId } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/payment/capture',
+        headers: await auth(e),
+        payload: { question_id: questionId },
+      });
       expect(res.json()).toMatchObject({ success: true, payment_status: 'captured', already_captured: false });
       expect(await lifecycle(t, questionId)).toMatchObject({ payment: 'captured', intent: 'succeeded', pending_action: null });
     });
@@ -193,7 +259,12 @@ describe('answers and capture', () => {
     it('gives the owner the answer and its recording with metadata as an object', async () => {
       const media = await t.database.db
         .insertInto('media_asset')
-        .values({ provider: 'cloudflare_stream', asset_id: 'ans-1', status: 'ready', metadata: JSON.stringify({ type: 'multi-segment', segments: [] }) })
+        .values({
+          provider: 'cloudflare_stream',
+          asset_id: 'ans-1',
+          status: 'ready',
+          metadata: JSON.stringify({ type: 'multi-segment', segments: [] }),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const { questionId } = await askQuickConsult(t, e);
@@ -208,7 +279,9 @@ describe('answers and capture', () => {
 
     it('is refused to others (403), without token (401), for unknown questions (404)', async () => {
       const { questionId } = await askQuickConsult(t, e);
-      expect((await t.app.inject({ method: 'GET', url: `/answer?question_id=${questionId}`, headers: await auth(other) })).statusCode).toBe(403);
+      expect((await t.app.inject({ method: 'GET', url: `/answer?question_id=${questionId}`, headers: await auth(other) })).statusCode).toBe(
+        403,
+      );
       expect((await t.app.inject({ method: 'GET', url: `/answer?question_id=${questionId}` })).statusCode).toBe(401);
       expect((await t.app.inject({ method: 'GET', url: '/answer?question_id=999999', headers: await auth(e) })).statusCode).toBe(404);
       expect((await t.app.inject({ method: 'GET', url: '/answer', headers: await auth(e) })).statusCode).toBe(400);

@@ -33,10 +33,14 @@ export interface NewAnswer {
 
 /** Why a question cannot be answered now, or null when it can. */
 export function whyNotAnswerable(q: QuestionRow, now: Date): HttpError | null {
-  if (q.answered_at || q.status === 'closed' || q.status === 'answered') return conflict('This question is already answered.', 'already_answered');
+  if (q.answered_at || q.status === 'closed' || q.status === 'answered')
+    return conflict('This question is already answered.', 'already_answered');
   if (q.status === 'refunded') return conflict('This question was refunded: it can no longer be answered.', 'question_refunded');
   if (q.status === 'declined') {
-    return conflict(`This question was declined or expired (${q.decline_reason ?? q.pricing_status}): it can no longer be answered.`, 'question_declined');
+    return conflict(
+      `This question was declined or expired (${q.decline_reason ?? q.pricing_status}): it can no longer be answered.`,
+      'question_declined',
+    );
   }
   if (q.status !== 'paid') return conflict(`A question with status ${q.status} cannot be answered.`, 'not_answerable');
   if (q.question_tier === 'deep_dive' && q.pricing_status !== 'offer_accepted') {
@@ -69,8 +73,10 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
       throw conflict('The payment hold of this question is not available; it cannot be answered and charged.', 'payment_not_held');
     }
     if (input.mediaAssetId !== null) {
-      if (!(await lockMediaAssetForShare(trx, input.mediaAssetId))) throw notFound('The recording was not found: upload it again.', 'media_asset_not_found');
-      if (await mediaAssetInUse(trx, input.mediaAssetId)) throw conflict('This recording is already attached elsewhere.', 'media_asset_in_use');
+      if (!(await lockMediaAssetForShare(trx, input.mediaAssetId)))
+        throw notFound('The recording was not found: upload it again.', 'media_asset_not_found');
+      if (await mediaAssetInUse(trx, input.mediaAssetId))
+        throw conflict('This recording is already attached elsewhere.', 'media_asset_in_use');
     }
     const answer = await insertAnswer(trx, {
       question_id: q.id,
@@ -90,7 +96,11 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
       title: question.title,
       reviewUrl: token ? `${ctx.config.clientOrigin}/r/${token}` : `${ctx.config.clientOrigin} (open the link of your confirmation e-mail)`,
     });
-    await queueEmail(trx, { template: 'question-answered', to: question.payer_email, dedupeKey: `question-answered:${q.id}`, ...mail }, now);
+    await queueEmail(
+      trx,
+      { template: 'question-answered', to: question.payer_email, dedupeKey: `question-answered:${q.id}`, ...mail },
+      now,
+    );
     return { answer, question, paymentId: payment.id };
   });
   const capture: ActionOutcome = await runPaymentAction(ctx, result.paymentId);
@@ -120,7 +130,10 @@ export async function captureForQuestion(ctx: AppContext, user: AuthUser, questi
     if (payment.status === 'captured') return null;
     if (!q.answered_at) throw conflict('A payment is captured only when its question is answered: send the answer.', 'not_answered');
     if (payment.status === 'refunded' || payment.status === 'failed') {
-      throw conflict(`This payment is ${payment.status}; it cannot be captured (${payment.error_message ?? 'the hold is gone'}).`, 'payment_not_capturable');
+      throw conflict(
+        `This payment is ${payment.status}; it cannot be captured (${payment.error_message ?? 'the hold is gone'}).`,
+        'payment_not_capturable',
+      );
     }
     if (payment.pending_action !== 'capture') await schedulePaymentAction(trx, payment.id, 'capture', now);
     return payment.id;
@@ -128,7 +141,11 @@ export async function captureForQuestion(ctx: AppContext, user: AuthUser, questi
   if (paymentId !== null) {
     const outcome = await runPaymentAction(ctx, paymentId);
     if (outcome === 'retry_scheduled') {
-      throw new HttpError(503, 'payment_provider_unavailable', 'The payment provider did not confirm the capture; it will be retried automatically.');
+      throw new HttpError(
+        503,
+        'payment_provider_unavailable',
+        'The payment provider did not confirm the capture; it will be retried automatically.',
+      );
     }
   }
   const payment = await findPaymentByQuestion(ctx.db, questionId);

@@ -1,8 +1,9 @@
+import { paymentActionsJob } from '../payments/job.ts';
 import { dailyDigest } from './daily-digest.ts';
 import type { JobDefinition } from './types.ts';
 
 /** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */
-export const JOBS: readonly JobDefinition[] = [dailyDigest];
+export const JOBS: readonly JobDefinition[] = [paymentActionsJob, dailyDigest];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((j) => j.name === name);

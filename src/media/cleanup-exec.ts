@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.ts';
-import type { CleanupOutcome, MediaCleanupCandidateTable } from '../db/schema.ts';
 import type { Db } from '../db/index.ts';
+import type { CleanupOutcome, MediaCleanupCandidateTable } from '../db/schema.ts';
 import { VIDEO_UID } from '../video/video-host.ts';
 import {
   findClaimedKeys,

@@ -162,7 +162,10 @@ describe('media cleanup under concurrency (oracle)', () => {
       const total = ops.reduce((n, [w]) => n + w, 0);
       const choose = () => {
         let x = rnd() * total;
-        for (const op of ops) if ((x -= op[0]) < 0) return op;
+        for (const op of ops) {
+          x -= op[0];
+          if (x < 0) return op;
+        }
         return ops[0] as (typeof ops)[number];
       };
 

@@ -205,7 +205,7 @@ export async function acceptLocalUpload(ctx: AppContext, grant: LocalUploadGrant
     throw badRequest(`The upload has ${data.length} bytes; the URL was issued for ${grant.size}.`, 'size_mismatch');
   }
   const session = await findUploadSession(ctx.db, 'storage', grant.key);
-  if (!session || session.status !== 'pending')
+  if (session?.status !== 'pending')
     throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
   await ctx.storage.put(grant.key, data, { contentType: grant.contentType });
   await markSessionUploaded(ctx.db, session.id, data.length, ctx.now());
@@ -216,7 +216,7 @@ export async function acceptLocalVideoUpload(ctx: AppContext, uid: string, data:
   if (data.length > ctx.config.media.maxVideoBytes) throw tooLarge('video', ctx.config.media.maxVideoBytes);
   if (!isWebm(data)) throw unsupportedType('video', ['video/webm']);
   const session = await findUploadSession(ctx.db, 'video', uid);
-  if (!session || session.status !== 'pending')
+  if (session?.status !== 'pending')
     throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
   await ctx.storage.put(localVideoKey(uid), data, { contentType: 'video/webm' });
   await markSessionUploaded(ctx.db, session.id, data.length, ctx.now());

@@ -19,14 +19,16 @@ async function expireOne(ctx: AppContext, id: number, kind: Kind): Promise<boole
   const now = ctx.now();
   const paymentId = await ctx.db.transaction().execute(async (trx) => {
     const q = await lockQuestion(trx, id);
-    if (!q || q.status !== 'paid' || q.answered_at) return undefined;
+    if (q?.status !== 'paid' || q.answered_at) return undefined;
     if (kind === 'offer' && (q.pricing_status !== 'offer_pending' || !q.offer_expires_at || q.offer_expires_at > now)) return undefined;
     if (kind === 'sla' && (!q.sla_deadline || q.sla_deadline >= now || q.pricing_status === 'offer_pending')) return undefined;
     const payment = await lockPaymentByQuestion(trx, id);
     if (payment && !payment.pending_action) await schedulePaymentAction(trx, payment.id, 'cancel', now);
     await updateQuestion(trx, id, {
       status: 'declined',
-      ...(kind === 'offer' ? { pricing_status: 'offer_expired' as const, decline_reason: OFFER_EXPIRED_REASON } : { decline_reason: SLA_EXPIRED_REASON }),
+      ...(kind === 'offer'
+        ? { pricing_status: 'offer_expired' as const, decline_reason: OFFER_EXPIRED_REASON }
+        : { decline_reason: SLA_EXPIRED_REASON }),
     });
     return payment?.id ?? null;
   });

@@ -13,7 +13,8 @@ describe('Deep Dive offers: accept and decline', () => {
   // Tokens are signed at the test clock: sign per call, since tests move the clock past 24 h.
   const auth = async (x: ExpertWithToken) => bearer(await tokenFor(t.ctx, x.user));
   const accept = async (id: number, x = e) => t.app.inject({ method: 'POST', url: `/offers/${id}/accept`, headers: await auth(x) });
-  const decline = async (id: number, x = e) => t.app.inject({ method: 'POST', url: `/offers/${id}/decline`, headers: await auth(x), payload: {} });
+  const decline = async (id: number, x = e) =>
+    t.app.inject({ method: 'POST', url: `/offers/${id}/decline`, headers: await auth(x), payload: {} });
   beforeAll(async () => {
     t = await createTestApp();
     e = await expertWithToken(t);
@@ -23,7 +24,13 @@ describe('Deep Dive offers: accept and decline', () => {
 
   it('accept answers with the SLA; the /api variant takes {id}', async () => {
     const { questionId } = await askDeepDive(t, e, 20000);
-    const res = await t.app.inject({ method: 'POST', url: '/api/offers-accept', headers: await auth(e), payload: { id: questionId }, remoteAddress: `10.2.0.${++ip}` });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/offers-accept',
+      headers: await auth(e),
+      payload: { id: questionId },
+      remoteAddress: `10.2.0.${++ip}`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       success: true,
@@ -37,8 +44,20 @@ describe('Deep Dive offers: accept and decline', () => {
 
   it('decline via /api takes a reason, defaults to "Expert declined"', async () => {
     const { questionId } = await askDeepDive(t, e, 20000);
-    const res = await t.app.inject({ method: 'POST', url: '/api/offers-decline', headers: await auth(e), payload: { id: questionId }, remoteAddress: `10.2.0.${++ip}` });
-    expect(res.json()).toEqual({ success: true, question_id: questionId, status: 'offer_declined', question_status: 'declined', payment_canceled: true });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/offers-decline',
+      headers: await auth(e),
+      payload: { id: questionId },
+      remoteAddress: `10.2.0.${++ip}`,
+    });
+    expect(res.json()).toEqual({
+      success: true,
+      question_id: questionId,
+      status: 'offer_declined',
+      question_status: 'declined',
+      payment_canceled: true,
+    });
     const q = await t.database.db.selectFrom('question').select('decline_reason').where('id', '=', questionId).executeTakeFirstOrThrow();
     expect(q.decline_reason).toBe('Expert declined');
   });
@@ -96,19 +115,41 @@ describe('Deep Dive offers: accept and decline', () => {
     expect((await t.app.inject({ method: 'POST', url: `/offers/${questionId}/accept` })).statusCode).toBe(401);
     expect((await accept(questionId, other)).statusCode).toBe(403);
     expect((await decline(questionId, other)).statusCode).toBe(403);
-    const api = await t.app.inject({ method: 'POST', url: '/api/offers-decline', headers: await auth(other), payload: { id: questionId }, remoteAddress: `10.2.0.${++ip}` });
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/offers-decline',
+      headers: await auth(other),
+      payload: { id: questionId },
+      remoteAddress: `10.2.0.${++ip}`,
+    });
     expect(api.statusCode).toBe(403);
     expect(await lifecycle(t, questionId)).toEqual(before);
     expect((await accept(999999)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: '/offers/x/accept', headers: await auth(e) })).statusCode).toBe(400);
-    const noId = await t.app.inject({ method: 'POST', url: '/api/offers-accept', headers: await auth(e), payload: {}, remoteAddress: `10.2.0.${++ip}` });
+    const noId = await t.app.inject({
+      method: 'POST',
+      url: '/api/offers-accept',
+      headers: await auth(e),
+      payload: {},
+      remoteAddress: `10.2.0.${++ip}`,
+    });
     expect(noId.statusCode).toBe(400);
   });
 
   it('limits /api/offers-accept to 10 a minute per IP', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 11; i++) {
-      codes.push((await t.app.inject({ method: 'POST', url: '/api/offers-accept', headers: await auth(e), payload: { id: 999999 }, remoteAddress: '10.3.3.3' })).statusCode);
+      codes.push(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/offers-accept',
+            headers: await auth(e),
+            payload: { id: 999999 },
+            remoteAddress: '10.3.3.3',
+          })
+        ).statusCode,
+      );
     }
     expect(codes.slice(0, 10)).toEqual(Array(10).fill(404));
     expect(codes[10]).toBe(429);

@@ -29,7 +29,14 @@ const base = { tags: ['offers'], security: bearerSecurity };
 export function offerRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/offers/:id/accept',
-    { schema: { ...base, summary: 'Accept a pending Deep Dive offer (starts the SLA; the hold stays)', params: IdParams, response: { 200: AcceptReply, ...Errors } } },
+    {
+      schema: {
+        ...base,
+        summary: 'Accept a pending Deep Dive offer (starts the SLA; the hold stays)',
+        params: IdParams,
+        response: { 200: AcceptReply, ...Errors },
+      },
+    },
     async (req) => acceptOffer(ctx, await requireUser(ctx, req), req.params.id),
   );
   app.post(

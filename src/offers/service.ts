@@ -40,7 +40,7 @@ export async function acceptOffer(ctx: AppContext, user: AuthUser, id: number) {
       throw conflict('This offer expired (24 hours passed); the asker’s hold is released.', 'offer_expired');
     }
     const payment = await lockPaymentByQuestion(trx, id);
-    if (!payment || payment.status !== 'authorized' || payment.pending_action) {
+    if (payment?.status !== 'authorized' || payment.pending_action) {
       throw conflict('The payment hold of this offer is not available any more; it cannot be accepted.', 'payment_not_held');
     }
     const slaHours = current.sla_hours_snapshot ?? 48;

@@ -6,13 +6,7 @@
  */
 import type { AppContext } from '../context.ts';
 import { PaymentProviderError } from './provider.ts';
-import {
-  abandonPaymentAction,
-  completePaymentAction,
-  findPaymentById,
-  listDuePaymentActions,
-  postponePaymentAction,
-} from './queries.ts';
+import { abandonPaymentAction, completePaymentAction, findPaymentById, listDuePaymentActions, postponePaymentAction } from './queries.ts';
 
 export type ActionOutcome = 'done' | 'retry_scheduled' | 'abandoned' | 'nothing_to_do';
 

@@ -101,14 +101,7 @@ export function postponePaymentAction(db: Q, paymentId: number, action: Action, 
 }
 
 /** A permanent failure: the provider's state forbids the action; record what it is instead. */
-export function abandonPaymentAction(
-  db: Q,
-  paymentId: number,
-  action: Action,
-  error: string,
-  status: PaymentTable['status'],
-  now: Date,
-) {
+export function abandonPaymentAction(db: Q, paymentId: number, action: Action, error: string, status: PaymentTable['status'], now: Date) {
   return db
     .updateTable('payment')
     .set({

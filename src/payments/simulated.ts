@@ -57,7 +57,8 @@ export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvide
     kind: 'simulated',
     isMock: true,
 
-    createIntent: (input) => insert(`pi_sim_${randomBytes(12).toString('hex')}`, input.amount, input.currency, input.description, input.metadata),
+    createIntent: (input) =>
+      insert(`pi_sim_${randomBytes(12).toString('hex')}`, input.amount, input.currency, input.description, input.metadata),
 
     async retrieveIntent(id, requested) {
       const row = await find(id);

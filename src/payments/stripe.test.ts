@@ -19,7 +19,12 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
   let ip = 0;
   beforeAll(async () => {
     stub = await startStripeStub();
-    t = await createTestApp({ PAYMENTS: 'stripe', STRIPE_SECRET_KEY: 'sk_test_stub', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: stub.url });
+    t = await createTestApp({
+      PAYMENTS: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_stub',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_URL: stub.url,
+    });
     e = await expertWithToken(t);
   });
   afterAll(async () => {
@@ -32,7 +37,14 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
       method: 'POST',
       url: '/api/payments/create-intent',
       remoteAddress: `10.5.0.${++ip}`,
-      payload: { amount, currency: 'usd', expertHandle: e.profile.handle, tierType, captureMethod: 'manual', metadata: { question_title: 'T' } },
+      payload: {
+        amount,
+        currency: 'usd',
+        expertHandle: e.profile.handle,
+        tierType,
+        captureMethod: 'manual',
+        metadata: { question_title: 'T' },
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     return res.json() as { paymentIntentId: string; clientSecret: string; isMock: boolean };
@@ -58,8 +70,16 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
     const res = await ask(paymentIntentId);
     expect(res.statusCode).toBe(201);
     const questionId = res.json().data.questionId;
-    expect(stub.intents.get(paymentIntentId)).toMatchObject({ description: `Question #${questionId} - QC`, metadata: expect.objectContaining({ question_id: String(questionId) }) });
-    const answer = await t.app.inject({ method: 'POST', url: '/answer', headers: e.auth, payload: { question_id: questionId, text_response: 'Done' } });
+    expect(stub.intents.get(paymentIntentId)).toMatchObject({
+      description: `Question #${questionId} - QC`,
+      metadata: expect.objectContaining({ question_id: String(questionId) }),
+    });
+    const answer = await t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: e.auth,
+      payload: { question_id: questionId, text_response: 'Done' },
+    });
     expect(answer.json().payment_captured).toBe(true);
     expect(stub.intents.get(paymentIntentId)).toMatchObject({ status: 'succeeded', amount_received: 5000 });
     const capture = stub.requests.find((r) => r.path.endsWith(`${paymentIntentId}/capture`));
@@ -92,7 +112,12 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
     stub.confirm(paymentIntentId);
     const questionId = (await ask(paymentIntentId)).json().data.questionId;
     stub.failNext(10);
-    const answer = await t.app.inject({ method: 'POST', url: '/answer', headers: e.auth, payload: { question_id: questionId, text_response: 'Done' } });
+    const answer = await t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: e.auth,
+      payload: { question_id: questionId, text_response: 'Done' },
+    });
     expect(answer.statusCode).toBe(201);
     expect(answer.json().payment_captured).toBe(false);
     let payment = await t.database.db.selectFrom('payment').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
@@ -115,7 +140,8 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
         headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) },
         payload,
       });
-    const event = (type: string, intent: object) => JSON.stringify({ id: `evt_${Date.now()}`, object: 'event', type, data: { object: intent } });
+    const event = (type: string, intent: object) =>
+      JSON.stringify({ id: `evt_${Date.now()}`, object: 'event', type, data: { object: intent } });
 
     it('settles a pending capture that Stripe confirms', async () => {
       const { paymentIntentId } = await createIntent(5000);
@@ -156,7 +182,15 @@ describe('payments configuration', () => {
     expect(() => loadConfig({ ...base, PAYMENTS: 'stripe', STRIPE_SECRET_KEY: 'sk' })).toThrow(/STRIPE_WEBHOOK_SECRET is required/);
     expect(() => loadConfig({ ...base, PAYMENTS: 'paypal' })).toThrow(ConfigError);
     expect(loadConfig(base).payments).toEqual({ provider: 'simulated' });
-    expect(loadConfig({ ...base, PAYMENTS: 'stripe', STRIPE_SECRET_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'wh', STRIPE_API_URL: 'http://127.0.0.1:12111' }).payments).toEqual({
+    expect(
+      loadConfig({
+        ...base,
+        PAYMENTS: 'stripe',
+        STRIPE_SECRET_KEY: 'sk',
+        STRIPE_WEBHOOK_SECRET: 'wh',
+        STRIPE_API_URL: 'http://127.0.0.1:12111',
+      }).payments,
+    ).toEqual({
       provider: 'stripe',
       secretKey: 'sk',
       webhookSecret: 'wh',
@@ -167,7 +201,12 @@ describe('payments configuration', () => {
   it('the webhook route answers 404 in simulated mode', async () => {
     const t = await createTestApp();
     try {
-      const res = await t.app.inject({ method: 'POST', url: '/api/webhooks/stripe', headers: { 'content-type': 'application/json' }, payload: '{}' });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/webhooks/stripe',
+        headers: { 'content-type': 'application/json' },
+        payload: '{}',
+      });
       expect([res.statusCode, res.json().code]).toEqual([404, 'webhooks_disabled']);
     } finally {
       await t.close();

@@ -7,13 +7,22 @@ import { PaymentProviderError, type ProviderIntent } from './provider.ts';
  * (`requires_capture`, manual capture) and be for exactly the question's amount and currency.
  * Whether it was used before is decided by the unique index on payment.stripe_payment_intent_id.
  */
-export async function verifyHold(ctx: AppContext, intentId: string, expected: { amount: number; currency: string }): Promise<ProviderIntent> {
+export async function verifyHold(
+  ctx: AppContext,
+  intentId: string,
+  expected: { amount: number; currency: string },
+): Promise<ProviderIntent> {
   let intent: ProviderIntent | null;
   try {
     intent = await ctx.payments.retrieveIntent(intentId, expected);
   } catch (err) {
     if (err instanceof PaymentProviderError && !err.retryable) intent = null;
-    else throw new HttpError(503, 'payment_provider_unavailable', 'The payment provider did not answer. Try again in a minute; your card was not charged.');
+    else
+      throw new HttpError(
+        503,
+        'payment_provider_unavailable',
+        'The payment provider did not answer. Try again in a minute; your card was not charged.',
+      );
   }
   if (!intent) {
     throw unprocessable('This payment was not found. Start the payment again from the question form.', 'payment_intent_not_found');

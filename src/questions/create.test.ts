@@ -33,9 +33,17 @@ describe('POST /api/payments/create-intent', () => {
     expect(body).toMatchObject({ success: true, amount: 5000, currency: 'usd', isMock: true });
     expect(body.paymentIntentId).toMatch(/^pi_sim_[0-9a-f]{24}$/);
     expect(body.clientSecret).toMatch(new RegExp(`^${body.paymentIntentId}_secret_`));
-    const row = await t.database.db.selectFrom('simulated_payment_intent').selectAll().where('id', '=', body.paymentIntentId).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('simulated_payment_intent')
+      .selectAll()
+      .where('id', '=', body.paymentIntentId)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'requires_capture', amount_cents: 5000, capture_method: 'manual' });
-    expect(row.metadata).toMatchObject({ expert_handle: e.profile.handle, expert_profile_id: String(e.profile.id), tier_type: 'quick_consult' });
+    expect(row.metadata).toMatchObject({
+      expert_handle: e.profile.handle,
+      expert_profile_id: String(e.profile.id),
+      tier_type: 'quick_consult',
+    });
   });
 
   it('rounds a float Deep Dive amount (the client sends dollars × 100)', async () => {
@@ -92,7 +100,10 @@ describe('POST /api/payments/create-intent', () => {
     const e = await expertWithToken(t);
     const payload = { amount: 5000, expertHandle: e.profile.handle, tierType: 'quick_consult' };
     const codes: number[] = [];
-    for (let i = 0; i < 11; i++) codes.push((await t.app.inject({ method: 'POST', url: '/api/payments/create-intent', remoteAddress: '10.9.9.9', payload })).statusCode);
+    for (let i = 0; i < 11; i++)
+      codes.push(
+        (await t.app.inject({ method: 'POST', url: '/api/payments/create-intent', remoteAddress: '10.9.9.9', payload })).statusCode,
+      );
     expect(codes.slice(0, 10).every((c) => c === 200)).toBe(true);
     expect(codes[10]).toBe(429);
   });
@@ -108,7 +119,11 @@ describe('question creation', () => {
   it('creates a Quick Consult, returns the review token once and stores only its hash', async () => {
     const e = await expertWithToken(t);
     const intentId = await holdFor(t, 5000);
-    const res = await t.app.inject({ method: 'POST', url: '/question/quick-consult', payload: questionBody(e.profile.handle as string, intentId) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/question/quick-consult',
+      payload: questionBody(e.profile.handle as string, intentId),
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({
@@ -121,9 +136,20 @@ describe('question creation', () => {
     });
     const { question, payment, intent } = await states(t, body.question_id);
     expect(question.playback_token_hash).toBe(hashReviewToken(body.review_token));
-    expect(question).toMatchObject({ title: 'How do I price my consulting?', payer_email: 'asker@example.test', payment_intent_id: intentId });
-    expect(question.attachments).toEqual([{ name: 'brief.pdf', url: 'https://files.example/brief.pdf', size: 1200, type: 'application/pdf' }]);
-    expect(payment).toMatchObject({ stripe_payment_intent_id: intentId, amount_cents: 5000, status: 'authorized', question_type: 'quick_consult' });
+    expect(question).toMatchObject({
+      title: 'How do I price my consulting?',
+      payer_email: 'asker@example.test',
+      payment_intent_id: intentId,
+    });
+    expect(question.attachments).toEqual([
+      { name: 'brief.pdf', url: 'https://files.example/brief.pdf', size: 1200, type: 'application/pdf' },
+    ]);
+    expect(payment).toMatchObject({
+      stripe_payment_intent_id: intentId,
+      amount_cents: 5000,
+      status: 'authorized',
+      question_type: 'quick_consult',
+    });
     expect(intent.description).toBe(`Question #${body.question_id} - QC`);
     expect(intent.metadata).toMatchObject({ question_id: String(body.question_id), question_type: 'quick_consult' });
   });
@@ -131,7 +157,11 @@ describe('question creation', () => {
   it('queues e-mail 3 to the expert and e-mail 4 (with the review link) to the asker', async () => {
     const e = await expertWithToken(t);
     const { questionId, reviewToken } = await askQuickConsult(t, e);
-    const mails = await t.database.db.selectFrom('email_outbox').selectAll().where('dedupe_key', 'like', `question-%:${questionId}`).execute();
+    const mails = await t.database.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('dedupe_key', 'like', `question-%:${questionId}`)
+      .execute();
     const byTemplate = Object.fromEntries(mails.map((m) => [m.template, m]));
     expect(byTemplate['new-question']?.to_address).toBe(e.user.email);
     expect(byTemplate['new-question']?.subject).toBe('New paid question: How do I price my consulting?');
@@ -142,7 +172,11 @@ describe('question creation', () => {
   it('accepts a legacy pi_test_ or pi_mock_ id in simulated mode as a hold of the question amount', async () => {
     const e = await expertWithToken(t);
     for (const id of [`pi_test_${Date.now()}`, `pi_mock_${Date.now()}_abc`]) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, id) });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/questions/quick-consult',
+        payload: questionBody(e.profile.handle as string, id),
+      });
       expect(res.statusCode).toBe(201);
       const { intent, payment } = await states(t, res.json().data.questionId);
       expect([intent.status, intent.amount_cents, payment.status]).toEqual(['requires_capture', 5000, 'authorized']);
@@ -152,9 +186,19 @@ describe('question creation', () => {
   it('refuses a reused payment intent with 409 and creates nothing', async () => {
     const e = await expertWithToken(t);
     const { intentId } = await askQuickConsult(t, e);
-    const count = async () => (await t.database.db.selectFrom('question').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await t.database.db
+          .selectFrom('question')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = await count();
-    const res = await t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intentId) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, intentId),
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('payment_intent_already_used');
     expect(await count()).toBe(before);
@@ -169,7 +213,11 @@ describe('question creation', () => {
     const r1 = await post(wrong);
     expect([r1.statusCode, r1.json().code]).toEqual([422, 'payment_amount_mismatch']);
     const unconfirmed = await holdFor(t, 5000);
-    await t.database.db.updateTable('simulated_payment_intent').set({ status: 'requires_payment_method' }).where('id', '=', unconfirmed).execute();
+    await t.database.db
+      .updateTable('simulated_payment_intent')
+      .set({ status: 'requires_payment_method' })
+      .where('id', '=', unconfirmed)
+      .execute();
     expect((await post(unconfirmed)).json().code).toBe('payment_not_authorized');
     const captured = await holdFor(t, 5000);
     await t.ctx.payments.capture(captured, 'k');
@@ -179,7 +227,11 @@ describe('question creation', () => {
   it('checks the expert: unknown handle 404, not accepting 409, tier disabled 409', async () => {
     const e = await expertWithToken(t, { tier2_enabled: false });
     const intentId = await holdFor(t, 5000);
-    const unknown = await t.app.inject({ method: 'POST', url: '/question/quick-consult', payload: questionBody('no-such-expert', intentId) });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/question/quick-consult',
+      payload: questionBody('no-such-expert', intentId),
+    });
     expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'expert_not_found']);
     const dd = await t.app.inject({
       method: 'POST',
@@ -188,9 +240,15 @@ describe('question creation', () => {
     });
     expect([dd.statusCode, dd.json().code]).toEqual([409, 'tier_disabled']);
     await t.database.db.updateTable('expert_profile').set({ accepting_questions: false }).where('id', '=', e.profile.id).execute();
-    const qc = await t.app.inject({ method: 'POST', url: '/question/quick-consult', payload: questionBody(e.profile.handle as string, intentId) });
+    const qc = await t.app.inject({
+      method: 'POST',
+      url: '/question/quick-consult',
+      payload: questionBody(e.profile.handle as string, intentId),
+    });
     expect([qc.statusCode, qc.json().code]).toEqual([409, 'expert_not_accepting']);
-    expect((await t.database.db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', intentId).execute()).length).toBe(0);
+    expect((await t.database.db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', intentId).execute()).length).toBe(
+      0,
+    );
   });
 
   it('validates the body: required fields, e-mail, unknown fields, intent id shape', async () => {

@@ -42,7 +42,13 @@ export function newQuestionEmail(p: {
 }
 
 /** 4 — to the asker, with the private review link. */
-export function questionSubmittedEmail(p: { expertName: string; title: string; tier: string; reviewUrl: string; autoDeclined: boolean }): EmailContent {
+export function questionSubmittedEmail(p: {
+  expertName: string;
+  title: string;
+  tier: string;
+  reviewUrl: string;
+  autoDeclined: boolean;
+}): EmailContent {
   const lines = [
     `Your ${tierName(p.tier)} question "${p.title}" was sent to ${p.expertName}.`,
     p.autoDeclined

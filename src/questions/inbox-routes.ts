@@ -6,9 +6,9 @@ import type { AppContext } from '../context.ts';
 import { dashboardAnalytics } from './analytics.ts';
 import { countQuestions, listForAnalytics, listPendingOffers, listQuestions, listRatedAnswers } from './listing.ts';
 import { findMediaAssets, findProfileIdOfUser, findRatingsOfQuestions } from './queries.ts';
+import { recordingSegments } from './segments.ts';
 import { profileIdOf } from './service.ts';
 import { Attachment, ExpertQuestion, errorResponses, ms, Nullable, parseAttachments, toExpertQuestion } from './shapes.ts';
-import { recordingSegments } from './segments.ts';
 
 const ListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
@@ -86,7 +86,14 @@ export function inboxRoutes(app: App, ctx: AppContext): void {
     const ids = rows.map((r) => r.id);
     const ratings = new Map((await findRatingsOfQuestions(ctx.db, ids)).map((r) => [r.question_id, r.rating]));
     const media = withSegments
-      ? new Map((await findMediaAssets(ctx.db, rows.flatMap((r) => (r.media_asset_id ? [r.media_asset_id] : [])))).map((m) => [m.id, m]))
+      ? new Map(
+          (
+            await findMediaAssets(
+              ctx.db,
+              rows.flatMap((r) => (r.media_asset_id ? [r.media_asset_id] : [])),
+            )
+          ).map((m) => [m.id, m]),
+        )
       : new Map();
     const questions = rows.map((r) => {
       const item = toExpertQuestion(r, { rating: ratings.get(r.id) ?? null });
@@ -103,7 +110,11 @@ export function inboxRoutes(app: App, ctx: AppContext): void {
     querystring: ListQuery,
     response: { 200: ListReply, ...errorResponses(400, 401) },
   });
-  app.get('/me/questions', { schema: listSchema('My questions: filter_type, status, price (dollars), search, sort_by, pages') }, list(false));
+  app.get(
+    '/me/questions',
+    { schema: listSchema('My questions: filter_type, status, price (dollars), search, sort_by, pages') },
+    list(false),
+  );
   app.get('/api/me/questions', { schema: listSchema('My questions with attachments and recording segments') }, list(true));
 
   app.get(
@@ -147,7 +158,12 @@ export function inboxRoutes(app: App, ctx: AppContext): void {
     }));
     return { ...(withSuccess ? { success: true } : {}), offers: items, count: items.length };
   };
-  const offersSchema = { tags, security, summary: 'My Deep Dive offers waiting for a decision', response: { 200: OffersReply, ...errorResponses(401) } };
+  const offersSchema = {
+    tags,
+    security,
+    summary: 'My Deep Dive offers waiting for a decision',
+    response: { 200: OffersReply, ...errorResponses(401) },
+  };
   app.get('/expert/pending-offers', { schema: offersSchema }, offers(false));
   app.get('/api/expert/pending-offers', { schema: offersSchema }, offers(true));
 
@@ -160,7 +176,12 @@ export function inboxRoutes(app: App, ctx: AppContext): void {
         summary: 'Ratings my answers received (bare array)',
         response: {
           200: Type.Array(
-            Type.Object({ question_id: Type.Integer(), rating: Type.Integer(), feedback_text: Nullable(Type.String()), feedback_at: Nullable(Type.Number()) }),
+            Type.Object({
+              question_id: Type.Integer(),
+              rating: Type.Integer(),
+              feedback_text: Nullable(Type.String()),
+              feedback_at: Nullable(Type.Number()),
+            }),
           ),
           ...errorResponses(401),
         },
@@ -171,7 +192,12 @@ export function inboxRoutes(app: App, ctx: AppContext): void {
       const profile = await findProfileIdOfUser(ctx.db, user.id);
       if (!profile) return [];
       const rows = await listRatedAnswers(ctx.db, profile.id);
-      return rows.map((r) => ({ question_id: r.question_id, rating: r.rating as number, feedback_text: r.feedback_text, feedback_at: ms(r.feedback_at) }));
+      return rows.map((r) => ({
+        question_id: r.question_id,
+        rating: r.rating as number,
+        feedback_text: r.feedback_text,
+        feedback_at: ms(r.feedback_at),
+      }));
     },
   );
 

@@ -23,12 +23,15 @@ describe('GET and PATCH /question/:id', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ id: qid, status: 'paid', question_tier: 'quick_consult', price_cents: 5000, rating: null });
-    for (const key of ['playback_token_hash', 'review_token', 'payment_intent_id', 'checkout_session_id']) expect(body).not.toHaveProperty(key);
+    for (const key of ['playback_token_hash', 'review_token', 'payment_intent_id', 'checkout_session_id'])
+      expect(body).not.toHaveProperty(key);
   });
 
   it('answers 401 without a token, 403 to another expert, 404 for an unknown id or a caller without profile', async () => {
     expect((await t.app.inject({ method: 'GET', url: `/question/${qid}` })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: `/question/${qid}`, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: `/question/${qid}`, headers: { authorization: 'Bearer nope' } })).statusCode).toBe(
+      401,
+    );
     const foreign = await t.app.inject({ method: 'GET', url: `/question/${qid}`, headers: other.auth });
     expect([foreign.statusCode, foreign.json().code]).toEqual([403, 'not_question_owner']);
     expect((await t.app.inject({ method: 'GET', url: '/question/999999', headers: e.auth })).statusCode).toBe(404);
@@ -80,22 +83,45 @@ describe('GET and PATCH /question/:id', () => {
 
   it('PATCH: 401 without token, 403 for another expert, 400 for unknown fields', async () => {
     expect((await t.app.inject({ method: 'PATCH', url: `/question/${qid}`, payload: { hidden: false } })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'PATCH', url: `/question/${qid}`, headers: other.auth, payload: { hidden: false } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'PATCH', url: `/question/${qid}`, headers: e.auth, payload: { title: 'new' } })).statusCode).toBe(400);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `/question/${qid}`, headers: other.auth, payload: { hidden: false } })).statusCode,
+    ).toBe(403);
+    expect((await t.app.inject({ method: 'PATCH', url: `/question/${qid}`, headers: e.auth, payload: { title: 'new' } })).statusCode).toBe(
+      400,
+    );
   });
 
   it('POST /question/hidden hides and unhides, only for the owner', async () => {
-    const hide = await t.app.inject({ method: 'POST', url: '/question/hidden', headers: e.auth, payload: { question_id: qid, hidden: true } });
+    const hide = await t.app.inject({
+      method: 'POST',
+      url: '/question/hidden',
+      headers: e.auth,
+      payload: { question_id: qid, hidden: true },
+    });
     expect(hide.json()).toEqual({ success: true, question_id: qid, hidden: true });
     expect((await states(t, qid)).question.hidden).toBe(true);
-    const unhide = await t.app.inject({ method: 'POST', url: '/question/hidden', headers: e.auth, payload: { question_id: qid, hidden: false } });
+    const unhide = await t.app.inject({
+      method: 'POST',
+      url: '/question/hidden',
+      headers: e.auth,
+      payload: { question_id: qid, hidden: false },
+    });
     expect(unhide.statusCode).toBe(200);
     expect((await states(t, qid)).question.hidden).toBe(false);
-    const foreign = await t.app.inject({ method: 'POST', url: '/question/hidden', headers: other.auth, payload: { question_id: qid, hidden: true } });
+    const foreign = await t.app.inject({
+      method: 'POST',
+      url: '/question/hidden',
+      headers: other.auth,
+      payload: { question_id: qid, hidden: true },
+    });
     expect(foreign.statusCode).toBe(403);
     expect((await states(t, qid)).question.hidden).toBe(false);
-    expect((await t.app.inject({ method: 'POST', url: '/question/hidden', payload: { question_id: qid, hidden: true } })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'POST', url: '/question/hidden', headers: e.auth, payload: { question_id: qid } })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url: '/question/hidden', payload: { question_id: qid, hidden: true } })).statusCode).toBe(
+      401,
+    );
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/question/hidden', headers: e.auth, payload: { question_id: qid } })).statusCode,
+    ).toBe(400);
   });
 });
 
@@ -207,13 +233,30 @@ describe('GET /me/questions and the inbox reads', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/me/questions', headers: e2.auth });
     expect(res.json().questions[0].has_recording).toBe(true);
     expect(res.json().questions[0].recording_segments).toEqual([
-      { id: 'seg-a', url: 'https://v.example/seg-a', duration_sec: 20, segment_index: 0, metadata: { mode: 'video' }, provider: 'cloudflare_stream', asset_id: 'seg-a' },
-      { id: 'seg-b', url: 'https://v.example/seg-b', duration_sec: 10, segment_index: 1, metadata: { mode: 'audio' }, provider: 'cloudflare_stream', asset_id: 'seg-b' },
+      {
+        id: 'seg-a',
+        url: 'https://v.example/seg-a',
+        duration_sec: 20,
+        segment_index: 0,
+        metadata: { mode: 'video' },
+        provider: 'cloudflare_stream',
+        asset_id: 'seg-a',
+      },
+      {
+        id: 'seg-b',
+        url: 'https://v.example/seg-b',
+        duration_sec: 10,
+        segment_index: 1,
+        metadata: { mode: 'audio' },
+        provider: 'cloudflare_stream',
+        asset_id: 'seg-b',
+      },
     ]);
   });
 
   it('counts by status and unanswered', async () => {
-    const count = async (q: string) => (await t.app.inject({ method: 'GET', url: `/me/questions/count?${q}`, headers: e.auth })).json().count;
+    const count = async (q: string) =>
+      (await t.app.inject({ method: 'GET', url: `/me/questions/count?${q}`, headers: e.auth })).json().count;
     expect(await count('status=paid&unanswered=true')).toBe(4);
     expect(await count('status=closed')).toBe(1);
     expect(await count('')).toBe(6);
@@ -251,7 +294,11 @@ describe('GET /me/questions and the inbox reads', () => {
   it('GET /me/answers is a bare array of rated answers only', async () => {
     const empty = await t.app.inject({ method: 'GET', url: '/me/answers', headers: e.auth });
     expect(empty.json()).toEqual([]);
-    await t.database.db.updateTable('answer').set({ rating: 4, feedback_text: 'Good', feedback_at: t.clock.now }).where('question_id', '=', ids.answered as number).execute();
+    await t.database.db
+      .updateTable('answer')
+      .set({ rating: 4, feedback_text: 'Good', feedback_at: t.clock.now })
+      .where('question_id', '=', ids.answered as number)
+      .execute();
     const res = await t.app.inject({ method: 'GET', url: '/me/answers', headers: e.auth });
     expect(res.json()).toEqual([{ question_id: ids.answered, rating: 4, feedback_text: 'Good', feedback_at: t.clock.now.getTime() }]);
     expect((await list('filter_type=answered')).questions[0]?.rating).toBe(4);

@@ -87,7 +87,12 @@ describe('two-tier question lifecycle (spec §5)', () => {
   it('DD declined: declined / offer_declined, payment refunded, intent canceled', async () => {
     const e = await expertWithToken(t);
     const { questionId } = await askDeepDive(t, e, 20000);
-    const res = await t.app.inject({ method: 'POST', url: `/offers/${questionId}/decline`, headers: e.auth, payload: { decline_reason: 'Not my field' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/offers/${questionId}/decline`,
+      headers: e.auth,
+      payload: { decline_reason: 'Not my field' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ success: true, status: 'offer_declined', payment_canceled: true });
     expect(await lifecycle(t, questionId)).toEqual({
@@ -121,7 +126,12 @@ describe('two-tier question lifecycle (spec §5)', () => {
   it('answered: closed with answered_at, payment captured, intent succeeded', async () => {
     const e = await expertWithToken(t);
     const { questionId } = await askQuickConsult(t, e);
-    const res = await t.app.inject({ method: 'POST', url: '/answer', headers: e.auth, payload: { question_id: questionId, text_response: 'Charge more.' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/answer',
+      headers: e.auth,
+      payload: { question_id: questionId, text_response: 'Charge more.' },
+    });
     expect(res.statusCode).toBe(201);
     expect(await lifecycle(t, questionId)).toEqual({
       status: 'closed',
@@ -141,7 +151,12 @@ describe('two-tier question lifecycle (spec §5)', () => {
     const e = await expertWithToken(t);
     const { questionId } = await askDeepDive(t, e, 31000);
     await t.app.inject({ method: 'POST', url: `/api/offers-accept`, headers: e.auth, payload: { id: questionId } });
-    const res = await t.app.inject({ method: 'POST', url: '/api/answers/create', headers: e.auth, payload: { question_id: questionId, text_response: 'Deep answer' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/answers/create',
+      headers: e.auth,
+      payload: { question_id: questionId, text_response: 'Deep answer' },
+    });
     expect(res.statusCode).toBe(201);
     expect(await lifecycle(t, questionId)).toEqual({
       status: 'closed',

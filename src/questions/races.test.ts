@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { isPostgres } from '../../test/db.ts';
-import { askDeepDive, askQuickConsult, type ExpertWithToken, expertWithToken, holdFor, lifecycle, questionBody, states } from '../../test/question-helpers.ts';
+import {
+  askDeepDive,
+  askQuickConsult,
+  type ExpertWithToken,
+  expertWithToken,
+  holdFor,
+  lifecycle,
+  questionBody,
+  states,
+} from '../../test/question-helpers.ts';
 import { runPaymentAction } from '../payments/actions.ts';
 
 const N = 8;
@@ -25,11 +34,17 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
 
   it('one payment intent sent by concurrent requests creates exactly one question', async () => {
     const intentId = await holdFor(t, 5000);
-    const res = await all(N, () => t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intentId) }));
+    const res = await all(N, () =>
+      t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intentId) }),
+    );
     const codes = res.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(N - 1);
-    const payments = await t.database.db.selectFrom('payment').select('question_id').where('stripe_payment_intent_id', '=', intentId).execute();
+    const payments = await t.database.db
+      .selectFrom('payment')
+      .select('question_id')
+      .where('stripe_payment_intent_id', '=', intentId)
+      .execute();
     expect(payments).toHaveLength(1);
     const questions = await t.database.db.selectFrom('question').select('id').where('payment_intent_id', '=', intentId).execute();
     expect(questions.map((q) => q.id)).toEqual([payments[0]?.question_id]);
@@ -41,8 +56,18 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
     expect(res.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(res.filter((r) => r.statusCode === 409).map((r) => r.json().code)).toEqual(Array(N - 1).fill('already_answered'));
     expect(await t.database.db.selectFrom('answer').select('id').where('question_id', '=', questionId).execute()).toHaveLength(1);
-    expect(await lifecycle(t, questionId)).toEqual({ status: 'closed', pricing_status: 'paid', payment: 'captured', pending_action: null, intent: 'succeeded' });
-    const mails = await t.database.db.selectFrom('email_outbox').select('id').where('dedupe_key', '=', `question-answered:${questionId}`).execute();
+    expect(await lifecycle(t, questionId)).toEqual({
+      status: 'closed',
+      pricing_status: 'paid',
+      payment: 'captured',
+      pending_action: null,
+      intent: 'succeeded',
+    });
+    const mails = await t.database.db
+      .selectFrom('email_outbox')
+      .select('id')
+      .where('dedupe_key', '=', `question-answered:${questionId}`)
+      .execute();
     expect(mails).toHaveLength(1);
   });
 
@@ -51,7 +76,11 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
     const res = await all(N, () => post(`/offers/${questionId}/accept`, {}));
     expect(res.filter((r) => r.statusCode === 200)).toHaveLength(1);
     expect(res.filter((r) => r.statusCode === 409)).toHaveLength(N - 1);
-    expect(await lifecycle(t, questionId)).toMatchObject({ pricing_status: 'offer_accepted', payment: 'accepted', intent: 'requires_capture' });
+    expect(await lifecycle(t, questionId)).toMatchObject({
+      pricing_status: 'offer_accepted',
+      payment: 'accepted',
+      intent: 'requires_capture',
+    });
   });
 
   it('accept against decline: exactly one wins and the payment agrees with it', async () => {
@@ -61,9 +90,21 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
       expect(res.map((r) => r.statusCode).sort()).toEqual([200, 409]);
       const state = await lifecycle(t, questionId);
       if (res[0]?.statusCode === 200) {
-        expect(state).toEqual({ status: 'paid', pricing_status: 'offer_accepted', payment: 'accepted', pending_action: null, intent: 'requires_capture' });
+        expect(state).toEqual({
+          status: 'paid',
+          pricing_status: 'offer_accepted',
+          payment: 'accepted',
+          pending_action: null,
+          intent: 'requires_capture',
+        });
       } else {
-        expect(state).toEqual({ status: 'declined', pricing_status: 'offer_declined', payment: 'refunded', pending_action: null, intent: 'canceled' });
+        expect(state).toEqual({
+          status: 'declined',
+          pricing_status: 'offer_declined',
+          payment: 'refunded',
+          pending_action: null,
+          intent: 'canceled',
+        });
       }
     }
   });
@@ -91,7 +132,10 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
   it('refund against answer: one wins, never answered-and-released nor refunded-and-captured', async () => {
     for (let round = 0; round < 5; round++) {
       const { questionId } = await askQuickConsult(t, e);
-      const res = await Promise.all([post('/answer', { question_id: questionId, text_response: 'x' }), post(`/question/${questionId}/refund`, {})]);
+      const res = await Promise.all([
+        post('/answer', { question_id: questionId, text_response: 'x' }),
+        post(`/question/${questionId}/refund`, {}),
+      ]);
       const state = await lifecycle(t, questionId);
       if (res[0]?.statusCode === 201) {
         expect(res[1]?.statusCode).toBe(409);

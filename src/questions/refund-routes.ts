@@ -5,7 +5,12 @@ import type { AppContext } from '../context.ts';
 import { refundQuestion } from './refund.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from './shapes.ts';
 
-const Reply = Type.Object({ success: Type.Boolean(), question_id: Type.Integer(), status: Type.String(), payment_canceled: Type.Boolean() });
+const Reply = Type.Object({
+  success: Type.Boolean(),
+  question_id: Type.Integer(),
+  status: Type.String(),
+  payment_canceled: Type.Boolean(),
+});
 const Errors = errorResponses(400, 401, 403, 404, 409, 429);
 const reason = Type.Optional(Nullable(Type.String({ maxLength: 1000 })));
 const base = { tags: ['questions'], security: bearerSecurity };

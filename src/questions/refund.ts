@@ -34,12 +34,19 @@ export async function refundQuestion(ctx: AppContext, user: AuthUser, id: number
     const payment = await lockPaymentByQuestion(trx, id);
     if (payment?.status === 'captured') throw captured();
     if (q.answered_at || q.status === 'closed' || q.status === 'answered') {
-      throw conflict('Answered questions are charged and cannot be refunded here. Refund it from the payment provider’s dashboard.', 'already_answered');
+      throw conflict(
+        'Answered questions are charged and cannot be refunded here. Refund it from the payment provider’s dashboard.',
+        'already_answered',
+      );
     }
     if (!payment) throw notFound('This question has no payment record.', 'payment_not_found');
-    if (payment.pending_action) throw conflict('A payment change is already in progress for this question; try again in a minute.', 'payment_action_pending');
+    if (payment.pending_action)
+      throw conflict('A payment change is already in progress for this question; try again in a minute.', 'payment_action_pending');
     if (payment.status !== 'authorized' && payment.status !== 'accepted') {
-      throw conflict(`The hold of this question is already ${payment.status === 'refunded' ? 'released' : payment.status}: nothing to refund.`, 'not_refundable');
+      throw conflict(
+        `The hold of this question is already ${payment.status === 'refunded' ? 'released' : payment.status}: nothing to refund.`,
+        'not_refundable',
+      );
     }
     await schedulePaymentAction(trx, payment.id, 'cancel', now);
     const updated = await updateQuestion(trx, id, {

@@ -75,7 +75,12 @@ function toInput(tier: Tier, b: CreateBody): NewQuestionInput {
     payerFirstName: b.payerFirstName ?? null,
     payerLastName: b.payerLastName ?? null,
     mediaAssetId: b.media_asset_id ? b.media_asset_id : null,
-    attachments: (b.attachments ?? []).map((a) => ({ name: a.name ?? null, url: a.url ?? null, size: a.size ?? null, type: a.type ?? null })),
+    attachments: (b.attachments ?? []).map((a) => ({
+      name: a.name ?? null,
+      url: a.url ?? null,
+      size: a.size ?? null,
+      type: a.type ?? null,
+    })),
     intentId: b.stripe_payment_intent_id,
     proposedPriceCents: b.proposed_price_cents === undefined ? null : Math.round(b.proposed_price_cents),
     askerMessage: b.asker_message ?? null,
@@ -146,7 +151,9 @@ export function questionRoutes(app: App, ctx: AppContext): void {
     );
     app.post(
       `/api/questions/${slug}`,
-      { schema: { tags, summary: `Ask a ${slug} question; the payment hold is verified`, body, response: { 201: VReply, ...CreateErrors } } },
+      {
+        schema: { tags, summary: `Ask a ${slug} question; the payment hold is verified`, body, response: { 201: VReply, ...CreateErrors } },
+      },
       async (req, reply) => {
         const { question: q, reviewToken } = await createQuestion(ctx, toInput(tier, req.body as CreateBody));
         reply.status(201);
@@ -171,7 +178,14 @@ export function questionRoutes(app: App, ctx: AppContext): void {
   const ownerSchema = { tags: ['questions'], security: bearerSecurity };
   app.get(
     '/question/:id',
-    { schema: { ...ownerSchema, summary: 'One of my questions', params: IdParams, response: { 200: ExpertQuestion, ...errorResponses(401, 403, 404) } } },
+    {
+      schema: {
+        ...ownerSchema,
+        summary: 'One of my questions',
+        params: IdParams,
+        response: { 200: ExpertQuestion, ...errorResponses(401, 403, 404) },
+      },
+    },
     async (req) => getOwnedQuestion(ctx, await requireUser(ctx, req), req.params.id),
   );
   app.patch(

@@ -50,6 +50,14 @@ export function recordingSegments(m: MediaRow) {
   }
   const mode = typeof meta?.mode === 'string' ? meta.mode : null;
   return [
-    { id: m.id, url: m.url, duration_sec: m.duration_sec, segment_index: m.segment_index ?? 0, metadata: { mode }, provider: m.provider, asset_id: m.asset_id },
+    {
+      id: m.id,
+      url: m.url,
+      duration_sec: m.duration_sec,
+      segment_index: m.segment_index ?? 0,
+      metadata: { mode },
+      provider: m.provider,
+      asset_id: m.asset_id,
+    },
   ];
 }

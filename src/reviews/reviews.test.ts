@@ -37,9 +37,20 @@ describe('the review page', () => {
       user: 'Expert Person',
     });
     expect(typeof body.attachments).toBe('string');
-    expect(JSON.parse(body.attachments)).toEqual([{ name: 'brief.pdf', url: 'https://files.example/brief.pdf', size: 1200, type: 'application/pdf' }]);
+    expect(JSON.parse(body.attachments)).toEqual([
+      { name: 'brief.pdf', url: 'https://files.example/brief.pdf', size: 1200, type: 'application/pdf' },
+    ]);
     const text = res.body;
-    for (const secret of [intentId, 'payment_intent_id', 'playback_token_hash', 'payer_email', 'asker@example.test', e.user.email, 'tier2_auto_decline_below_cents', 'user_id']) {
+    for (const secret of [
+      intentId,
+      'payment_intent_id',
+      'playback_token_hash',
+      'payer_email',
+      'asker@example.test',
+      e.user.email,
+      'tier2_auto_decline_below_cents',
+      'user_id',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -55,7 +66,12 @@ describe('the review page', () => {
       method: 'POST',
       url: '/answer',
       headers: e.auth,
-      payload: { question_id: questionId, text_response: 'Here it is', media_asset_id: media.id, attachments: [{ name: 'n.txt', url: 'https://f.example/n.txt', size: 3, type: 'text/plain' }] },
+      payload: {
+        question_id: questionId,
+        text_response: 'Here it is',
+        media_asset_id: media.id,
+        attachments: [{ name: 'n.txt', url: 'https://f.example/n.txt', size: 3, type: 'text/plain' }],
+      },
     });
     const body = (await t.app.inject({ method: 'GET', url: `/review/${reviewToken}` })).json();
     expect(body.status).toBe('closed');
@@ -68,7 +84,12 @@ describe('the review page', () => {
     const low = await expertWithToken(t, { tier2_auto_decline_below_cents: 50000 });
     const { reviewToken } = await askDeepDive(t, low, 20000);
     const body = (await t.app.inject({ method: 'GET', url: `/review/${reviewToken}` })).json();
-    expect(body).toMatchObject({ status: 'declined', pricing_status: 'offer_declined', decline_reason: 'Offer below minimum threshold of $500.00', question_tier: 'deep_dive' });
+    expect(body).toMatchObject({
+      status: 'declined',
+      pricing_status: 'offer_declined',
+      decline_reason: 'Offer below minimum threshold of $500.00',
+      question_tier: 'deep_dive',
+    });
   });
 
   it('answers 404 for an unknown token and 410 for a removed question', async () => {
@@ -97,7 +118,12 @@ describe('the review page', () => {
       const { questionId, reviewToken } = await askQuickConsult(t, e);
       const early = await t.app.inject({ method: 'POST', url: `/review/${reviewToken}/feedback`, payload: { rating: 5 } });
       expect([early.statusCode, early.json().code]).toEqual([409, 'not_answered']);
-      await t.app.inject({ method: 'POST', url: '/answer', headers: e.auth, payload: { question_id: questionId, text_response: 'Answer' } });
+      await t.app.inject({
+        method: 'POST',
+        url: '/answer',
+        headers: e.auth,
+        payload: { question_id: questionId, text_response: 'Answer' },
+      });
       for (const rating of [0, 6, 10, 'five']) {
         const bad = await t.app.inject({ method: 'POST', url: `/review/${reviewToken}/feedback`, payload: { rating } });
         expect(bad.statusCode, String(rating)).toBe(400);

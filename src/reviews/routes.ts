@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { MediaAssetSchema } from '../answers/shapes.ts';
+import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { errorResponses, Nullable } from '../questions/shapes.ts';
 import { getReview, submitFeedback } from './service.ts';
@@ -75,7 +75,12 @@ export function reviewRoutes(app: App, ctx: AppContext): void {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ success: Type.Boolean(), rating: Type.Integer(), feedback_text: N(Type.String()), feedback_at: Type.Number() }),
+          200: Type.Object({
+            success: Type.Boolean(),
+            rating: Type.Integer(),
+            feedback_text: N(Type.String()),
+            feedback_at: Type.Number(),
+          }),
           ...errorResponses(400, 404, 409, 410),
         },
       },

@@ -2,10 +2,11 @@
  * The asker's review page (`/r/:token`): what they need to follow their question, and nothing
  * private — no payment ids, no e-mail addresses, no private expert columns.
  */
-import type { AppContext } from '../context.ts';
-import { conflict, gone, notFound } from '../errors.ts';
+
 import { findAnswerOfQuestion, findMediaAsset } from '../answers/queries.ts';
 import { toMediaAsset } from '../answers/shapes.ts';
+import type { AppContext } from '../context.ts';
+import { conflict, gone, notFound } from '../errors.ts';
 import { ms, parseAttachments } from '../questions/shapes.ts';
 import { findQuestionByTokenCandidates, findReviewExpert, findTombstone, rateAnswer } from './queries.ts';
 import { hashReviewToken, storedTokenCandidates } from './token.ts';
@@ -68,16 +69,29 @@ export async function getReview(ctx: AppContext, token: string) {
           allow_testimonial: answer.allow_testimonial,
         }
       : null,
-    expert_profile: { handle: expert?.handle ?? null, avatar_url: expert?.avatar_url ?? null, professional_title: expert?.professional_title ?? null },
+    expert_profile: {
+      handle: expert?.handle ?? null,
+      avatar_url: expert?.avatar_url ?? null,
+      professional_title: expert?.professional_title ?? null,
+    },
     user: expert?.name || expert?.handle || '',
   };
 }
 
-export async function submitFeedback(ctx: AppContext, token: string, input: { rating: number; text: string | null; allowTestimonial: boolean }) {
+export async function submitFeedback(
+  ctx: AppContext,
+  token: string,
+  input: { rating: number; text: string | null; allowTestimonial: boolean },
+) {
   const q = await questionOfToken(ctx, token);
   const answer = await findAnswerOfQuestion(ctx.db, q.id);
   if (!answer) throw conflict('This question has no answer yet: rate it once the answer arrives.', 'not_answered');
   const rated = await rateAnswer(ctx.db, answer.id, { ...input, now: ctx.now() });
   if (!rated) throw conflict('This answer was already rated; a rating is given once.', 'already_rated');
-  return { success: true, rating: rated.rating as number, feedback_text: rated.feedback_text, feedback_at: ms(rated.feedback_at) as number };
+  return {
+    success: true,
+    rating: rated.rating as number,
+    feedback_text: rated.feedback_text,
+    feedback_at: ms(rated.feedback_at) as number,
+  };
 }

@@ -58,7 +58,12 @@ export function createLocalStorage(opts: LocalStorageOptions): Storage {
     try {
       entries = (await readdir(start, { recursive: true, withFileTypes: true }))
         .filter((e) => e.isFile())
-        .map((e) => join(e.parentPath, e.name).slice(root.length + 1).split(sep).join('/'));
+        .map((e) =>
+          join(e.parentPath, e.name)
+            .slice(root.length + 1)
+            .split(sep)
+            .join('/'),
+        );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -80,7 +80,9 @@ export function createS3Storage(opts: S3StorageOptions): Storage & { client: S3C
     async copy(fromKey, toKey) {
       assertKey(fromKey);
       assertKey(toKey);
-      await client.send(new CopyObjectCommand({ Bucket, Key: toKey, CopySource: `${Bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}` }));
+      await client.send(
+        new CopyObjectCommand({ Bucket, Key: toKey, CopySource: `${Bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}` }),
+      );
     },
     async delete(key) {
       assertKey(key);

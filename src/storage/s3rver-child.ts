@@ -4,7 +4,13 @@
 import S3rver from 's3rver';
 
 const [directory, bucket] = process.argv.slice(2);
-const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket ?? 'test-bucket' }] });
+const server = new S3rver({
+  port: 0,
+  address: '127.0.0.1',
+  silent: true,
+  directory,
+  configureBuckets: [{ name: bucket ?? 'test-bucket' }],
+});
 const info = (await server.run()) as { port: number };
 process.stdout.write(`${JSON.stringify({ port: info.port })}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -12,9 +12,13 @@ export interface LocalS3 {
 /** Starts s3rver on 127.0.0.1 (random port) in a child process; stop() ends it. */
 export async function startLocalS3(bucket = 'test-bucket'): Promise<LocalS3> {
   const dir = mkdtempSync(join(tmpdir(), 'qc-s3rver-'));
-  const child: ChildProcess = spawn(process.execPath, ['--openssl-legacy-provider', join(import.meta.dirname, 's3rver-child.ts'), dir, bucket], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', join(import.meta.dirname, 's3rver-child.ts'), dir, bucket],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {

@@ -16,7 +16,10 @@ async function text(body: Readable): Promise<string> {
 }
 
 /** The behaviour every Storage adapter must have, run against each one. */
-function contract(name: string, make: () => Promise<{ storage: Storage; upload: (url: string, headers: Record<string, string>, body: string) => Promise<number> }>) {
+function contract(
+  name: string,
+  make: () => Promise<{ storage: Storage; upload: (url: string, headers: Record<string, string>, body: string) => Promise<number> }>,
+) {
   describe(`${name} storage`, () => {
     let storage: Storage;
     let upload: (url: string, headers: Record<string, string>, body: string) => Promise<number>;
@@ -72,7 +75,12 @@ function contract(name: string, make: () => Promise<{ storage: Storage; upload: 
 
     it('hands out a presigned upload URL a browser can PUT to', async () => {
       const now = new Date();
-      const signed = await storage.presignUpload('attachments/p/doc.txt', { contentType: 'text/plain', size: 5, expiresInSeconds: 600, now });
+      const signed = await storage.presignUpload('attachments/p/doc.txt', {
+        contentType: 'text/plain',
+        size: 5,
+        expiresInSeconds: 600,
+        now,
+      });
       expect(signed.method).toBe('PUT');
       expect(await upload(signed.url, signed.headers, 'hello')).toBeLessThan(300);
       expect((await storage.head('attachments/p/doc.txt'))?.size).toBe(5);
@@ -104,7 +112,12 @@ describe('local presigned URLs', () => {
   const storage = createLocalStorage({ root: mkdtempSync(join(tmpdir(), 'qc-local-')), publicUrl: 'http://app.test', signer });
   it('refuse an altered or expired URL', async () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const { url } = await storage.presignUpload('attachments/x/a.pdf', { contentType: 'application/pdf', size: 10, expiresInSeconds: 60, now });
+    const { url } = await storage.presignUpload('attachments/x/a.pdf', {
+      contentType: 'application/pdf',
+      size: 10,
+      expiresInSeconds: 60,
+      now,
+    });
     const q = Object.fromEntries(new URL(url).searchParams);
     expect(verifyLocalUpload(signer, q, now)?.key).toBe('attachments/x/a.pdf');
     expect(verifyLocalUpload(signer, { ...q, size: '999999' }, now)).toBeNull();

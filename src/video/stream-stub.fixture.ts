@@ -43,9 +43,19 @@ export async function startStreamStub(account = 'acc123', token = 'stub-token'):
   const videos = new Map<string, StubVideo>();
   const calls: string[] = [];
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const created = () => new Date((clock += 1000)).toISOString();
+  const created = () => {
+    clock += 1000;
+    return new Date(clock).toISOString();
+  };
   const prefix = `/client/v4/accounts/${account}/stream`;
-  const view = (v: StubVideo) => ({ uid: v.uid, created: v.created, status: { state: v.state }, readyToStream: v.state === 'ready', duration: 3, size: v.size });
+  const view = (v: StubVideo) => ({
+    uid: v.uid,
+    created: v.created,
+    status: { state: v.state },
+    readyToStream: v.state === 'ready',
+    duration: 3,
+    size: v.size,
+  });
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
@@ -87,7 +97,8 @@ export async function startStreamStub(account = 'acc123', token = 'stub-token'):
       return void res.end(v.data);
     }
     if (!url.pathname.startsWith(prefix)) return missing();
-    if (req.headers.authorization !== `Bearer ${token}`) return json(403, { success: false, errors: [{ message: 'Authentication error' }] });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return json(403, { success: false, errors: [{ message: 'Authentication error' }] });
     const rest = url.pathname.slice(prefix.length);
     const id = /^\/([0-9a-f]{32})/.exec(rest)?.[1];
 

@@ -42,7 +42,7 @@ describe('local video host', () => {
     const part = await host.open(v.uid, { start: 0, end: 3 });
     expect(await bytes(part?.body as Readable)).toEqual(WEBM.subarray(0, 4));
     expect(host.uidFromUrl(host.playbackUrl(v.uid))).toBe(v.uid);
-    expect(host.uidFromUrl('https://evil.test/api/media/video/' + v.uid)).toBeNull();
+    expect(host.uidFromUrl(`https://evil.test/api/media/video/${v.uid}`)).toBeNull();
     await host.delete(v.uid);
     await host.delete(v.uid);
     expect(await host.status(v.uid)).toBeNull();
@@ -107,6 +107,8 @@ describe('Cloudflare Stream adapter (against a local stub of the API)', () => {
 
   it('reports API errors with the provider message', async () => {
     const bad = createCloudflareStream({ accountId: 'acc123', apiToken: 'wrong', customerCode: 'abc', apiBase: stub.apiBase });
-    await expect(bad.createDirectUpload({ maxDurationSeconds: 90, expiresInSeconds: 60, now: new Date() })).rejects.toThrow(/Authentication error/);
+    await expect(bad.createDirectUpload({ maxDurationSeconds: 90, expiresInSeconds: 60, now: new Date() })).rejects.toThrow(
+      /Authentication error/,
+    );
   });
 });

@@ -25,7 +25,13 @@ export const mediaCleanup: Command = {
     process.once('SIGTERM', stop);
     try {
       const report = await withDatabase(cfg, 'quickchat media cleanup', (d) =>
-        cleanupMedia(createContext(cfg, d, log), { apply: Boolean(values.apply), limit, force: Boolean(values.force), log, signal: controller.signal }),
+        cleanupMedia(createContext(cfg, d, log), {
+          apply: Boolean(values.apply),
+          limit,
+          force: Boolean(values.force),
+          log,
+          signal: controller.signal,
+        }),
       );
       if (values.json) out(JSON.stringify(report, null, 2));
       else {
@@ -33,8 +39,12 @@ export const mediaCleanup: Command = {
         out(`run ${report.runId} (${report.mode}): ${report.status}`);
         out(`scanned ${c.mediaRows} media rows, ${c.storageObjects} stored objects, ${c.videos} videos; ${c.tooYoung} too young to judge`);
         out(`${c.candidates} unreferenced (${report.bytes.candidates} bytes); deleted ${c.deleted}; skipped ${JSON.stringify(c.skipped)}`);
-        if (c.unknownKeys) out(`${c.unknownKeys} keys outside the layout (reported, never deleted): ${report.keys.unknown.slice(0, 10).join(', ')}`);
-        if (report.breaker.tripped) out(`circuit breaker: ${report.breaker.planned} planned > ${report.breaker.threshold} allowed${report.breaker.forced ? ' (forced)' : ''}`);
+        if (c.unknownKeys)
+          out(`${c.unknownKeys} keys outside the layout (reported, never deleted): ${report.keys.unknown.slice(0, 10).join(', ')}`);
+        if (report.breaker.tripped)
+          out(
+            `circuit breaker: ${report.breaker.planned} planned > ${report.breaker.threshold} allowed${report.breaker.forced ? ' (forced)' : ''}`,
+          );
         if (report.mode === 'dry_run') out('Dry run: nothing was deleted. Re-run with --apply to act.');
         else out(`purged ${c.purged} quarantined items older than 7 days; deleted ${c.magicLinkTokens} old magic-link tokens`);
       }
@@ -59,7 +69,10 @@ export const mediaRestore: Command = {
     const report = await withDatabase(cfg, 'quickchat media restore', (d) => restoreRun(createContext(cfg, d, log), runId));
     if (!report) throw new UsageError(`No cleanup run ${runId}.`);
     if (values.json) out(JSON.stringify(report, null, 2));
-    else out(`run ${runId}: restored ${report.restoredObjects} objects and ${report.restoredRows} media rows; ${report.notRestorable} not restorable (purged or already restored)`);
+    else
+      out(
+        `run ${runId}: restored ${report.restoredObjects} objects and ${report.restoredRows} media rows; ${report.notRestorable} not restorable (purged or already restored)`,
+      );
     return 0;
   },
 };
