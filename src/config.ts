@@ -16,14 +16,14 @@ export interface Config {
   corsOrigins: string[] | '*';
   staticDir: string | null;
   migrateOnStart: boolean;
+  /** Lock discipline of migrations: longest wait per lock, per statement, and total retry time per step. */
+  migrate: { lockTimeoutMs: number; statementTimeoutMs: number; lockRetryBudgetMs: number };
   logLevel: string;
   bodyLimitBytes: number;
   /** Shared rate-limit counters across instances; null = in memory. */
   redisUrl: string | null;
   /** Trust X-Forwarded-For from a load balancer in front (client IPs for rate limits). */
   trustProxy: boolean;
-  /** Which payment provider holds and captures the askers' payments (PAYMENTS). */
-  payments: PaymentsConfig;
   /** Run the background job workers in this process (WORKERS=false: API-only instance). */
   workers: boolean;
   /** Cron schedule per job name, defaults overridden by JOB_SCHEDULES ("name=cron;name=off"). */
@@ -268,7 +268,10 @@ function jobSchedules(env: Env): Readonly<Record<string, string>> {
   const raw = env.JOB_SCHEDULES?.trim();
   const out: Record<string, string> = {};
   if (!raw) return Object.freeze(out);
-  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const name = part.slice(0, eq).trim();
     const cron = part.slice(eq + 1).trim();
@@ -371,34 +374,6 @@ function adminEmail(env: Env): string | null {
   return v;
 }
 
-export type PaymentsConfig =
-  | { provider: 'simulated' }
-  | {
-      provider: 'stripe';
-      secretKey: string;
-      webhookSecret: string;
-      /** Where the Stripe API is reached; null = Stripe itself. Tests point it at a local stub. */
-      apiUrl: { protocol: 'http' | 'https'; host: string; port: number } | null;
-    };
-
-/** PAYMENTS=simulated (default, no account needed) or stripe (needs the two Stripe secrets). */
-function payments(env: Env): PaymentsConfig {
-  const provider = str(env, 'PAYMENTS', 'simulated');
-  if (provider === 'simulated') return { provider };
-  if (provider !== 'stripe') throw new ConfigError(`PAYMENTS must be simulated or stripe, got "${provider}"`);
-  const secretKey = env.STRIPE_SECRET_KEY?.trim();
-  if (!secretKey) throw new ConfigError('STRIPE_SECRET_KEY is required with PAYMENTS=stripe');
-  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim();
-  if (!webhookSecret) throw new ConfigError('STRIPE_WEBHOOK_SECRET is required with PAYMENTS=stripe (your endpoint whsec_…)');
-  const raw = env.STRIPE_API_URL?.trim();
-  if (!raw) return { provider, secretKey, webhookSecret, apiUrl: null };
-  const u = new URL(url(env, 'STRIPE_API_URL', raw));
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError('STRIPE_API_URL must be an http(s) URL');
-  const protocol = u.protocol === 'http:' ? 'http' : 'https';
-  const port = u.port ? Number(u.port) : protocol === 'http' ? 80 : 443;
-  return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
-}
-
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -432,11 +407,15 @@ export function loadConfig(env: Env = process.env): Config {
           ),
     staticDir,
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
+    migrate: Object.freeze({
+      lockTimeoutMs: int(env, 'MIGRATE_LOCK_TIMEOUT_MS', 1000, 1, 600_000),
+      statementTimeoutMs: int(env, 'MIGRATE_STATEMENT_TIMEOUT_MS', 600_000, 1, 86_400_000),
+      lockRetryBudgetMs: int(env, 'MIGRATE_LOCK_RETRY_BUDGET_MS', 60_000, 0, 3_600_000),
+    }),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: env.REDIS_URL?.trim() || null,
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    payments: payments(env),
     workers: bool(env, 'WORKERS', true),
     jobSchedules: jobSchedules(env),
     adminEmail: adminEmail(env),

@@ -11,3 +11,6 @@ ALTER TABLE media_asset ADD CONSTRAINT media_asset_owner_type_check
   CHECK (owner_type IN ('question', 'answer')) NOT VALID;
 ALTER TABLE media_asset VALIDATE CONSTRAINT media_asset_owner_type_check;
 CREATE INDEX media_asset_owner_idx ON media_asset (owner_type, owner_id);
+-- As 0006 left them: deprecated.
+COMMENT ON COLUMN media_asset.owner_type IS 'deprecated by 0006: use question.media_asset_id / answer.media_asset_id';
+COMMENT ON COLUMN media_asset.owner_id IS 'deprecated by 0006: use question.media_asset_id / answer.media_asset_id';

@@ -7,6 +7,8 @@ import { jobsList, jobsRun, worker } from './commands/jobs.ts';
 import { mailList, mailShow } from './commands/mail.ts';
 import { mediaCleanup, mediaRestore } from './commands/media.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
+import { migrateBackupList, migrateRestore } from './commands/migrate-backup.ts';
+import { migrateDocs, migrateLint, migratePlan, migrateVerify } from './commands/migrate-safety.ts';
 import { serve } from './commands/serve.ts';
 
 export const COMMANDS: Command[] = [
@@ -18,6 +20,12 @@ export const COMMANDS: Command[] = [
   migrateUpCmd,
   migrateDownCmd,
   migrateNew,
+  migratePlan,
+  migrateLint,
+  migrateVerify,
+  migrateDocs,
+  migrateBackupList,
+  migrateRestore,
   mailList,
   mailShow,
   mediaCleanup,

@@ -158,20 +158,20 @@ export async function restoreBackup(db: AnyDb, id: number): Promise<{ record: Ba
   const record = (await listBackups(db)).find((b) => Number(b.id) === id);
   if (!record) throw new MigrationError(`No backup ${id}: run \`quickchat migrate backup list\` to see the backups.`);
   const ident = quoteIdent(record.table_name);
+  const redo =
+    record.direction === 'down'
+      ? `apply ${record.migration_name} again with \`quickchat migrate up\``
+      : `roll back ${record.migration_name} with \`quickchat migrate down\``;
   return db.transaction().execute(async (trx) => {
     const current = await columnsOf(trx, ident);
     if (!current.length) {
-      throw new MigrationError(
-        `Table ${record.table_name} does not exist: roll back ${record.migration_name} with \`quickchat migrate down\` (it recreates the table), then restore.`,
-      );
+      throw new MigrationError(`Table ${record.table_name} does not exist: ${redo} (it recreates the table), then restore.`);
     }
     let rows: number;
     if (record.kind === 'columns') {
       const missing = record.columns.filter((c) => !current.includes(c));
       if (missing.length) {
-        throw new MigrationError(
-          `${record.table_name} has no column ${missing.join(', ')}: roll back ${record.migration_name} with \`quickchat migrate down\` (it re-adds it), then restore.`,
-        );
+        throw new MigrationError(`${record.table_name} has no column ${missing.join(', ')}: ${redo} (it re-adds it), then restore.`);
       }
       const sets = record.columns.map((c) => `${quoteIdent(c)} = b.${quoteIdent(c)}`).join(', ');
       const keys = record.key_columns.map((k) => `t.${quoteIdent(k)} = b.${quoteIdent(k)}`).join(' AND ');

@@ -47,7 +47,7 @@ export interface RunOptions {
   backups?: boolean;
   /** Target duration of one backfill batch (default 50 ms): row locks are held that long. */
   backfillBatchMs?: number;
-  onProgress?: (event: { action: 'up' | 'down'; name: string; ms: number }) => void;
+  onProgress?: (event: { action: 'up' | 'down'; name: string; ms: number; report?: MigrationReport }) => void;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -208,7 +208,7 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
       prevChain = chain;
       result.applied.push(m.name);
       result.reports.push(report);
-      opts.onProgress?.({ action: 'up', name: m.name, ms: Date.now() - started.getTime() });
+      opts.onProgress?.({ action: 'up', name: m.name, ms: Date.now() - started.getTime(), report });
     }
     return result;
   });
@@ -245,9 +245,10 @@ export async function migrateDown(db: AnyDb, migrations: Migration[], opts: RunO
     for (const m of toUndo) {
       const started = Date.now();
       const undo = halfUp.some((s) => s.id === m.id) || journal.some((j) => j.migration_id === m.id && j.undo);
-      result.reports.push(await rollBack(ctx, m, journal, undo, opts.backups ?? true));
+      const report = await rollBack(ctx, m, journal, undo, opts.backups ?? true);
+      result.reports.push(report);
       result.rolledBack.push(m.name);
-      opts.onProgress?.({ action: 'down', name: m.name, ms: Date.now() - started });
+      opts.onProgress?.({ action: 'down', name: m.name, ms: Date.now() - started, report });
     }
     return result;
   });

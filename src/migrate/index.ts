@@ -9,3 +9,5 @@ export type { MigrationReport } from './runner.ts';
 
 /** The project's own migrations folder, wherever the process was started from. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/** The app's sources, which lint searches for dropped columns still in use. */
+export const SRC_DIR = fileURLToPath(new URL('..', import.meta.url));

@@ -1,7 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadMigrations, MIGRATIONS_DIR, MigrationError, migrateDown, migrateUp, migrationStatus } from '../../migrate/index.ts';
-import { type Command, intOption, UsageError, withDatabase } from '../command.ts';
+import type { Config } from '../../config.ts';
+import {
+  loadMigrations,
+  MIGRATIONS_DIR,
+  MigrationError,
+  type MigrationReport,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  type RunOptions,
+} from '../../migrate/index.ts';
+import { type Command, type CommandInput, intOption, UsageError, withDatabase } from '../command.ts';
+import { progressRenderer } from '../progress.ts';
 
 const json = { json: { type: 'boolean' } } as const;
 const jsonHelp = '--json              machine-readable output';
@@ -18,28 +29,64 @@ export const migrateStatus: Command = {
       out(JSON.stringify({ migrations: status }, null, 2));
     } else {
       for (const s of status) {
+        const stop = s.stoppedAt;
         const extra =
-          s.state === 'edited' ? `  recorded ${s.expectedHash?.slice(0, 12)} ≠ on disk ${s.actualHash?.slice(0, 12)} (${s.file})` : '';
+          s.state === 'edited'
+            ? `  recorded ${s.expectedHash?.slice(0, 12)} ≠ on disk ${s.actualHash?.slice(0, 12)} (${s.file})`
+            : stop
+              ? `  ${stop.direction}${stop.undo ? ' (undo)' : ''} stopped after ${stop.stepsDone}/${stop.steps} steps, next: ${stop.next}; run migrate ${stop.direction} to finish, or migrate ${stop.direction === 'up' ? 'down' : 'up'} to go back`
+              : '';
         out(`${s.state.padEnd(8)} ${s.name}${s.appliedAt ? `  ${s.appliedAt}` : ''}${extra}`);
       }
       const pending = status.filter((s) => s.state === 'pending').length;
-      out(`${status.length} migrations, ${pending} pending`);
+      const partial = status.filter((s) => s.state === 'partial').length;
+      out(`${status.length} migrations, ${pending} pending${partial ? `, ${partial} half-applied` : ''}`);
     }
     return status.some((s) => s.state === 'edited' || s.state === 'missing') ? 1 : 0;
   },
 };
 
+const runOptionHelp = [
+  '--lock-timeout MS    longest wait for one lock (default MIGRATE_LOCK_TIMEOUT_MS, 1000)',
+  '--no-backup          skip the backups before destructive statements',
+];
+
+function runOptions(config: Config, values: CommandInput['values'], out: (l: string) => void): RunOptions {
+  const lock = intOption(values, 'lock-timeout');
+  const render = progressRenderer();
+  return {
+    ...config.migrate,
+    ...(lock !== undefined ? { lockTimeoutMs: lock } : {}),
+    backups: !values['no-backup'],
+    onEvent: render,
+    onProgress: (e) => {
+      if (!values.json)
+        out(`${e.action === 'up' ? 'applied    ' : 'rolled back'} ${e.name} (${e.ms} ms${e.report ? reportSummary(e.report) : ''})`);
+    },
+  };
+}
+
+function reportSummary(r: MigrationReport): string {
+  const parts = [`lock wait ≤ ${r.lockWaitMs} ms`, `ACCESS EXCLUSIVE held ≤ ${r.accessExclusiveMs} ms`];
+  if (r.rowsBackfilled) parts.push(`${r.rowsBackfilled.toLocaleString('en-US')} rows backfilled`);
+  if (r.steps.length > 1) parts.push(`${r.steps.length} steps`);
+  return `; ${parts.join(', ')}`;
+}
+
+const runFlags = { ...json, to: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'no-backup': { type: 'boolean' } } as const;
+
 export const migrateUpCmd: Command = {
   name: 'migrate up',
-  summary: 'Apply pending migrations in order, each in its own transaction, under one advisory lock.',
-  options: { ...json, to: { type: 'string' } },
-  optionHelp: ['--to N              stop after migration N', jsonHelp],
+  summary:
+    'Apply pending migrations step by step under one advisory lock (lock_timeout with retries, backups, batched backfills); continues a half-applied one.',
+  options: runFlags,
+  optionHelp: ['--to N              stop after migration N', ...runOptionHelp, jsonHelp],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
-    const result = await withDatabase(config(), 'quickchat migrate up', (d) =>
-      migrateUp(d.db, migrations, { to, onProgress: (e) => !values.json && out(`applied  ${e.name} (${e.ms} ms)`) }),
-    );
+    const cfg = config();
+    const opts = runOptions(cfg, values, out);
+    const result = await withDatabase(cfg, 'quickchat migrate up', (d) => migrateUp(d.db, migrations, { ...opts, to }));
     if (values.json) out(JSON.stringify(result, null, 2));
     else if (!result.applied.length) out('Nothing to apply: the database is up to date.');
     return 0;
@@ -48,22 +95,21 @@ export const migrateUpCmd: Command = {
 
 export const migrateDownCmd: Command = {
   name: 'migrate down',
-  summary: 'Roll back applied migrations newest first with their down.sql: the last one, or every one above --to N.',
-  options: { ...json, to: { type: 'string' }, force: { type: 'boolean' } },
+  summary: 'Roll back the last migration (or every one above --to N) with its down.sql; undoes a half-applied one first.',
+  options: { ...runFlags, force: { type: 'boolean' } },
   optionHelp: [
     '--to N              roll back every migration numbered above N (0 = all)',
     '--force             also run migrations marked irreversible',
+    ...runOptionHelp,
     jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
-    const result = await withDatabase(config(), 'quickchat migrate down', (d) =>
-      migrateDown(d.db, migrations, {
-        to,
-        force: Boolean(values.force),
-        onProgress: (e) => !values.json && out(`rolled back ${e.name} (${e.ms} ms)`),
-      }),
+    const cfg = config();
+    const opts = runOptions(cfg, values, out);
+    const result = await withDatabase(cfg, 'quickchat migrate down', (d) =>
+      migrateDown(d.db, migrations, { ...opts, to, force: Boolean(values.force) }),
     );
     if (values.json) out(JSON.stringify(result, null, 2));
     else if (!result.rolledBack.length) out('Nothing to roll back.');
