@@ -15,14 +15,12 @@ ALTER TABLE magic_link_token VALIDATE CONSTRAINT magic_link_token_failed_attempt
 ALTER TABLE magic_link_token ALTER COLUMN token DROP NOT NULL;
 
 -- Legacy rows: a link e-mailed just before the deploy keeps working (its hash is what the app looks
--- up), and no raw secret or raw IP stays in the table. The table holds at most 30 days of tokens
--- (the cleanup deletes older ones), so one statement is short.
+-- up). Their raw columns are left as they are (a migration keeps data): every legacy token expires
+-- 15 minutes after it was sent, the app never reads the raw columns again, and the magic-link cleanup
+-- deletes the rows within 30 days. The table is small, so one statement is short.
 UPDATE magic_link_token
-SET token_hash = encode(sha256(convert_to(token, 'UTF8')), 'hex'),
-    token = NULL,
-    verification_code = NULL,
-    ip_address = NULL
-WHERE token IS NOT NULL OR verification_code IS NOT NULL OR ip_address IS NOT NULL;
+SET token_hash = encode(sha256(convert_to(token, 'UTF8')), 'hex')
+WHERE token IS NOT NULL AND token_hash IS NULL;
 
 CREATE UNIQUE INDEX CONCURRENTLY magic_link_token_token_hash_key ON magic_link_token (token_hash);
 -- The per-IP send limit counts recent rows of one IP hash.

@@ -226,6 +226,25 @@ describe('magic link: verify', () => {
     expect(row).toMatchObject({ failed_attempts: 5, used: false });
   });
 
+  it('still accepts a link e-mailed by the legacy system before the deploy (hashed by migration 0010)', async () => {
+    const raw = '6f1c2d9e-3b7a-4c55-9a0e-2f6d8b1c4e70';
+    await t.ctx.db
+      .insertInto('magic_link_token')
+      .values({
+        email: 'legacy@example.test',
+        token: raw,
+        verification_code: '123456',
+        token_hash: createHash('sha256').update(raw).digest('hex'),
+        expires_at: new Date(t.clock.now.getTime() + 5 * 60 * 1000),
+        created_at: t.clock.now,
+      })
+      .execute();
+    expect((await verify({ email: 'legacy@example.test', code: '123456' })).statusCode).toBe(400);
+    const res = await verify({ token: raw });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().email).toBe('legacy@example.test');
+  });
+
   it('answers 404 for a code when no e-mail was sent to the address', async () => {
     const res = await verify({ email: 'never@example.test', code: '123456' });
     expect(res.statusCode).toBe(404);

@@ -196,9 +196,9 @@ export interface ReviewTokenTombstoneTable {
 export interface MagicLinkTokenTable {
   id: Id;
   email: string;
-  /** Deprecated (0010): raw legacy token, always NULL now. */
+  /** Deprecated (0010): raw legacy token; never written since, NULL on new rows. */
   token: string | null;
-  /** Deprecated (0010): raw legacy code, always NULL now. */
+  /** Deprecated (0010): raw legacy code; never written since, NULL on new rows. */
   verification_code: string | null;
   token_hash: string | null;
   code_hash: string | null;
@@ -208,7 +208,7 @@ export interface MagicLinkTokenTable {
   expires_at: Timestamp;
   used: Default<boolean>;
   used_at: Timestamp | null;
-  /** Deprecated (0010): raw legacy IP, always NULL now. */
+  /** Deprecated (0010): raw legacy IP; never written since, NULL on new rows. */
   ip_address: string | null;
   created_at: CreatedAt;
 }
