@@ -10,7 +10,7 @@ type AnyDb = Kysely<any>;
 
 export interface BackfillOptions {
   settings: LockSettings;
-  /** Each batch should take about this long; the batch size adapts to it (row locks are held per batch). */
+  /** Each batch should take about this long; the batch size adapts to it (row locks are held per batch). 0: fixed size. */
   targetBatchMs: number;
   onEvent?: (e: EngineEvent) => void;
 }
@@ -145,7 +145,8 @@ export async function runBackfill(
       done,
     });
     if (done) break;
-    // Keep each batch (and so each row lock) near the target duration.
+    // Keep each batch (and so each row lock) near the target duration; a target of 0 keeps the declared size.
+    if (opts.targetBatchMs <= 0) continue;
     if (batchMs < opts.targetBatchMs / 2) size = Math.min(MAX_BATCH, size * 2);
     else if (batchMs > opts.targetBatchMs) size = Math.max(MIN_BATCH, Math.floor(size / 2));
   }

@@ -45,7 +45,7 @@ export interface RunOptions {
   lockRetryBudgetMs?: number;
   /** Copy what destructive statements destroy into migration_backup first (default true). */
   backups?: boolean;
-  /** Target duration of one backfill batch (default 50 ms): row locks are held that long. */
+  /** Target duration of one backfill batch (default 50 ms): row locks are held that long. 0 keeps the declared batch size. */
   backfillBatchMs?: number;
   onProgress?: (event: { action: 'up' | 'down'; name: string; ms: number; report?: MigrationReport }) => void;
   onEvent?: (event: EngineEvent) => void;
