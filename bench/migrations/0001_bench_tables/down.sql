@@ -1,0 +1,2 @@
+DROP TABLE bench_item;
+DROP TABLE bench_owner;

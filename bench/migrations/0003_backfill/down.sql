@@ -1,0 +1,1 @@
+COMMENT ON COLUMN bench_item.label_upper IS NULL;

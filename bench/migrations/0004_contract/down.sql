@@ -1,0 +1,1 @@
+ALTER TABLE bench_item ADD COLUMN legacy text;
