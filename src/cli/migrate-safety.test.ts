@@ -1,0 +1,115 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from './main.ts';
+
+/** Runs the CLI in-process, capturing what it prints (progress goes to stderr, not captured). */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await runCli(argv, (l) => out.push(l));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    spy.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+// The commands against the embedded database in a temporary DATA_DIR (the CLI reads its config from the environment).
+describe('quickchat migrate safety commands', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'qc-migcli-'));
+    delete process.env.DATABASE_URL;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('lists plan, lint, verify, docs, backup list and restore in --help', async () => {
+    const help = await cli('--help');
+    for (const c of ['migrate plan', 'migrate lint', 'migrate verify', 'migrate docs', 'migrate backup list', 'migrate restore'])
+      expect(help.out).toContain(c);
+  });
+
+  it('plans, applies exactly the plan, reports locks, lists and restores backups', async () => {
+    const plan = await cli('migrate', 'plan', '--to', '7', '--json');
+    expect(plan.code).toBe(0);
+    const plans = JSON.parse(plan.out).migrations as {
+      name: string;
+      steps: { statements: { sql: string; locks: unknown[]; risk: string; backup: boolean }[] }[];
+    }[];
+    expect(plans.map((p) => p.name.slice(0, 4))).toEqual(['0001', '0002', '0003', '0004', '0005', '0006', '0007']);
+    const drop = plans[6]?.steps[0]?.statements[1];
+    expect(drop).toMatchObject({ sql: 'ALTER TABLE media_asset DROP COLUMN owner_type, DROP COLUMN owner_id', backup: true, risk: 'low' });
+    const text = await cli('migrate', 'plan', '--to', '2');
+    expect(text.out).toContain('ACCESS EXCLUSIVE on expert_profile');
+
+    const up = await cli('migrate', 'up', '--to', '7');
+    expect(up.code).toBe(0);
+    expect(up.out).toMatch(/applied {5}0007_media_asset_fk_contract \(\d+ ms; lock wait ≤ \d+ ms, ACCESS EXCLUSIVE held ≤ \d+ ms\)/);
+    const list = await cli('migrate', 'backup', 'list', '--json');
+    const backups = JSON.parse(list.out).backups as { id: number; table_name: string; columns: string[] }[];
+    expect(backups.map((b) => [b.table_name, b.columns])).toEqual([['media_asset', ['owner_type', 'owner_id']]]);
+    const restore = await cli('migrate', 'restore', String(backups[0]?.id));
+    expect(restore.code).toBe(1);
+    expect(restore.err).toMatch(/media_asset has no column owner_type, owner_id: roll back 0007_media_asset_fk_contract/);
+    expect((await cli('migrate', 'restore', 'x')).err).toMatch(/Give the backup id/);
+  });
+
+  it('lints (offline, as JSON) and checks that migrations/README.md is current', async () => {
+    const lint = await cli('migrate', 'lint', '--offline', '--json');
+    const result = JSON.parse(lint.out);
+    expect(lint.code).toBe(result.errors ? 1 : 0);
+    expect(
+      result.findings.some((f: { rule: string; acknowledged: string | null }) => f.rule === 'index-without-concurrently' && f.acknowledged),
+    ).toBe(true);
+    const docs = await cli('migrate', 'docs', '--check');
+    expect(docs.out).toBe('migrations/README.md is up to date.');
+    expect(docs.code).toBe(0);
+  });
+});
+
+describe('backfill progress', () => {
+  const event = (scanned: number, done = false) =>
+    ({
+      type: 'backfill',
+      migration: '0005_x',
+      table: 'question',
+      scanned,
+      updated: scanned,
+      total: 1000,
+      rowsPerSec: 250,
+      etaMs: 2000,
+      batchMs: 40,
+      batchSize: 100,
+      done,
+    }) as const;
+
+  it('draws a bar with rows, rows/s and ETA in place on a terminal', async () => {
+    const { progressRenderer } = await import('./progress.ts');
+    let text = '';
+    const render = progressRenderer({ isTTY: true, write: (t) => void (text += t) });
+    render(event(500));
+    render(event(1000, true));
+    expect(text).toContain('\r  [############............]  50% question: 500/1,000 rows (500 changed) · 250 rows/s · ETA 2s');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('prints progress lines elsewhere (a log, CI)', async () => {
+    const { progressRenderer } = await import('./progress.ts');
+    const lines: string[] = [];
+    const render = progressRenderer({ isTTY: false, write: (t) => void lines.push(t) });
+    render(event(500));
+    render(event(600));
+    render(event(1000, true));
+    expect(lines).toEqual([
+      '  backfill 50% question: 500/1,000 rows (500 changed) · 250 rows/s · ETA 2s\n',
+      '  backfill 100% question: 1,000/1,000 rows (1,000 changed) · 250 rows/s · ETA 2s (done)\n',
+    ]);
+  });
+});
