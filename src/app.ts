@@ -11,6 +11,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -100,6 +101,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   offerRoutes(app, ctx);
   answerRoutes(app, ctx);
   reviewRoutes(app, ctx);
+  accountRoutes(app, ctx); // before the media routes: its 410 guard for erased files must reach their scope
   await mediaRoutes(app, ctx);
   authRoutes(app, ctx);
   expertRoutes(app, ctx);

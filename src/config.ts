@@ -52,6 +52,40 @@ export interface Config {
   magicLinkIpLimitPerHour: number;
   /** Shared key of the legacy internal endpoints (`x_api_key`); null = those endpoints are off. */
   internalApiKey: string | null;
+  /** Account deletion, asker erasure, data export and retention of pseudonymised payments. */
+  privacy: PrivacyConfig;
+}
+
+export interface PrivacyConfig {
+  /** HMAC key of the pseudonyms that replace an erased person on kept payment rows and the audit. */
+  pseudonymSecret: string;
+  /** How long a pseudonymised payment of an erased account is kept (accounting law), in days. */
+  paymentRetentionDays: number;
+  /** A sign-in this recent counts as re-authentication for DELETE /me/delete-account. */
+  reauthMinutes: number;
+  /** Lifetime of an export's download link, in days. */
+  exportTtlDays: number;
+  /** Exports per account per rolling 24 hours before 429. */
+  exportsPerDay: number;
+  /** Largest export archive, in bytes (files beyond it are listed, not included). */
+  exportMaxBytes: number;
+}
+
+/**
+ * Pseudonyms must be stable across instances and restarts (a retried deletion, the payer of two
+ * payments); without PRIVACY_PSEUDONYM_SECRET the key is derived from the JWT secret.
+ */
+function privacyConfig(env: Env, jwt: string): PrivacyConfig {
+  const given = env.PRIVACY_PSEUDONYM_SECRET?.trim();
+  if (given && given.length < 32) throw new ConfigError('PRIVACY_PSEUDONYM_SECRET must be at least 32 characters');
+  return Object.freeze({
+    pseudonymSecret: given || createHmac('sha256', jwt).update('quickchat-privacy-pseudonym').digest('base64url'),
+    paymentRetentionDays: int(env, 'PAYMENT_RETENTION_DAYS', 3653, 1, 36_500),
+    reauthMinutes: int(env, 'DELETE_ACCOUNT_REAUTH_MINUTES', 5, 1, 60),
+    exportTtlDays: int(env, 'EXPORT_TTL_DAYS', 7, 1, 30),
+    exportsPerDay: int(env, 'EXPORT_LIMIT_PER_DAY', 3, 1, 100),
+    exportMaxBytes: int(env, 'EXPORT_MAX_BYTES', 512 * 1024 * 1024, 1024 * 1024, 10 * 1024 * 1024 * 1024),
+  });
 }
 
 export class ConfigError extends Error {}
@@ -431,5 +465,6 @@ export function loadConfig(env: Env = process.env): Config {
     oauth: oauthConfig(env, url(env, 'CLIENT_ORIGIN', publicUrl)),
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
+    privacy: privacyConfig(env, jwt),
   }) as Config;
 }

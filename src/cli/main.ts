@@ -9,6 +9,7 @@ import { mediaCleanup, mediaRestore } from './commands/media.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
 import { migrateBackupList, migrateRestore } from './commands/migrate-backup.ts';
 import { migrateDocs, migrateLint, migratePlan, migrateVerify } from './commands/migrate-safety.ts';
+import { privacyOutbox } from './commands/privacy.ts';
 import { serve } from './commands/serve.ts';
 
 export const COMMANDS: Command[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   mailShow,
   mediaCleanup,
   mediaRestore,
+  privacyOutbox,
   adminCreate,
   adminDisable,
   adminList,

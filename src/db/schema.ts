@@ -254,7 +254,7 @@ export interface ErasureAuditTable {
   subject_kind: 'expert' | 'user' | 'asker';
   subject_pseudonym: string;
   idempotency_key: string | null;
-  counts: Default<Json>;
+  counts: ColumnType<unknown, string | undefined, string>;
   requested_at: CreatedAt;
   completed_at: Timestamp | null;
 }
@@ -262,13 +262,38 @@ export interface ErasureAuditTable {
 export interface FileDeletionOutboxTable {
   id: Id;
   erasure_id: number | null;
-  target: 'storage' | 'video';
+  /** payment_intent (0060): scrub the provider's copy of an erased person's data; object_key = intent id. */
+  target: 'storage' | 'video' | 'payment_intent';
   object_key: string;
   attempts: Default<number>;
   next_attempt_at: CreatedAt;
   last_error: string | null;
   done_at: Timestamp | null;
   created_at: CreatedAt;
+}
+
+export interface PrivacyCodeTable {
+  id: Id;
+  purpose: 'delete_account' | 'asker_erasure';
+  user_id: number | null;
+  email: string;
+  code_hash: string;
+  failed_attempts: Default<number>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AccountExportTable {
+  id: Id;
+  user_id: number;
+  token_hash: string;
+  object_key: string;
+  size_bytes: number;
+  file_count: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  downloaded_at: Timestamp | null;
 }
 
 export interface EmailOutboxTable {
@@ -494,6 +519,8 @@ export interface DB {
   campaign_visit: CampaignVisitTable;
   erasure_audit: ErasureAuditTable;
   file_deletion_outbox: FileDeletionOutboxTable;
+  privacy_code: PrivacyCodeTable;
+  account_export: AccountExportTable;
   email_outbox: EmailOutboxTable;
   job_run: JobRunTable;
   admin_users: AdminUsersTable;

@@ -2,12 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
 import { registerJobMetrics } from '../jobs/metrics.ts';
+import { registerPrivacyMetrics } from '../privacy/metrics.ts';
 
 /** One registry per app instance, so that tests building many apps never share counters. */
 export function installMetrics(app: FastifyInstance, ctx: AppContext): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerJobMetrics(registry, ctx.db);
+  registerPrivacyMetrics(registry, ctx.db, ctx.now);
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

@@ -1,9 +1,11 @@
 import { paymentActionsJob } from '../payments/job.ts';
+import { fileDeletionOutboxJob } from '../privacy/outbox.ts';
+import { privacyRetentionJob } from '../privacy/retention.ts';
 import { dailyDigest } from './daily-digest.ts';
 import type { JobDefinition } from './types.ts';
 
 /** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */
-export const JOBS: readonly JobDefinition[] = [paymentActionsJob, dailyDigest];
+export const JOBS: readonly JobDefinition[] = [paymentActionsJob, dailyDigest, fileDeletionOutboxJob, privacyRetentionJob];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((j) => j.name === name);

@@ -1,0 +1,3 @@
+DROP INDEX CONCURRENTLY payment_retain_until_idx;
+DROP INDEX CONCURRENTLY erasure_audit_idempotency_idx;
+DROP INDEX CONCURRENTLY file_deletion_outbox_key_idx;

@@ -1,0 +1,62 @@
+/**
+ * What the erasure keeps on purpose, it keeps only as long as needed: pseudonymised payments until
+ * retain_until, delivered erasure confirmations and code e-mails not at all, export archives for
+ * their link's lifetime, finished outbox items for 30 days (media reads answer 410 meanwhile).
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.ts';
+import type { JobDefinition, JobSummary } from '../jobs/types.ts';
+
+/** E-mails that carry an erased person's address (or a code) past their purpose. */
+export const TRANSIENT_TEMPLATES = ['account-deleted', 'asker-erased', 'privacy-code'];
+const DAY_MS = 24 * 3600_000;
+
+export async function runRetention(ctx: AppContext, dryRun: boolean) {
+  const now = ctx.now();
+  const dayAgo = new Date(now.getTime() - DAY_MS);
+  const monthAgo = new Date(now.getTime() - 30 * DAY_MS);
+  return ctx.db.transaction().execute(async (trx) => {
+    const count = async (q: ReturnType<typeof sql<{ n: number }>>) => Number((await q.execute(trx)).rows[0]?.n ?? 0);
+    if (dryRun) {
+      return {
+        payments: await count(sql`SELECT count(*)::int AS n FROM payment WHERE retain_until <= ${now} AND question_id IS NULL`),
+        exports: await count(sql`SELECT count(*)::int AS n FROM account_export WHERE expires_at <= ${now}`),
+        emails: 0,
+        codes: 0,
+        outbox: 0,
+      };
+    }
+    const payments = await trx.deleteFrom('payment').where('retain_until', '<=', now).where('question_id', 'is', null).executeTakeFirst();
+    const expired = await trx.deleteFrom('account_export').where('expires_at', '<=', now).returning('object_key').execute();
+    if (expired.length) {
+      await trx
+        .insertInto('file_deletion_outbox')
+        .values(expired.map((e) => ({ target: 'storage' as const, object_key: e.object_key, next_attempt_at: now, created_at: now })))
+        .execute();
+    }
+    const emails = await trx
+      .deleteFrom('email_outbox')
+      .where('template', 'in', TRANSIENT_TEMPLATES)
+      .where('status', 'in', ['sent', 'failed'])
+      .executeTakeFirst();
+    const codes = await trx.deleteFrom('privacy_code').where('expires_at', '<', dayAgo).executeTakeFirst();
+    const outbox = await trx.deleteFrom('file_deletion_outbox').where('done_at', '<', monthAgo).executeTakeFirst();
+    return {
+      payments: Number(payments.numDeletedRows),
+      exports: expired.length,
+      emails: Number(emails.numDeletedRows),
+      codes: Number(codes.numDeletedRows),
+      outbox: Number(outbox.numDeletedRows),
+    };
+  });
+}
+
+export const privacyRetentionJob: JobDefinition = {
+  name: 'privacy-retention',
+  summary: 'Delete pseudonymised payments past retain_until, expired exports, delivered erasure e-mails and old codes.',
+  cron: '17 * * * *',
+  async run(ctx, { dryRun }): Promise<JobSummary> {
+    const r = await runRetention(ctx, dryRun);
+    return { items: r.payments + r.exports + r.emails + r.codes + r.outbox, failed: 0, ...r };
+  },
+};
