@@ -2,10 +2,21 @@ import { paymentActionsJob } from '../payments/job.ts';
 import { fileDeletionOutboxJob } from '../privacy/outbox.ts';
 import { privacyRetentionJob } from '../privacy/retention.ts';
 import { dailyDigest } from './daily-digest.ts';
+import { expireOffersJob, expireSlaJob } from './expire.ts';
 import type { JobDefinition } from './types.ts';
+import { cleanupMediaJob, deliverEmailsJob } from './wrappers.ts';
 
 /** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */
-export const JOBS: readonly JobDefinition[] = [paymentActionsJob, dailyDigest, fileDeletionOutboxJob, privacyRetentionJob];
+export const JOBS: readonly JobDefinition[] = [
+  expireOffersJob,
+  expireSlaJob,
+  paymentActionsJob,
+  deliverEmailsJob,
+  cleanupMediaJob,
+  dailyDigest,
+  fileDeletionOutboxJob,
+  privacyRetentionJob,
+];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((j) => j.name === name);

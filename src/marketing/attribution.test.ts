@@ -200,17 +200,17 @@ describe('a campaign link visited, then a question paid through it (end to end o
     expect(tracked.json()).toMatchObject({ tracked: true, campaign_id: created.json().id });
     t.clock.advance(12 * MIN);
     const asked = await askQuickConsult(t, expert);
-    // What question creation does inside its transaction (idempotent if it already did).
-    const link = await t.ctx.db.transaction().execute((trx) =>
-      attributeQuestionToVisit(trx, {
-        expertProfileId: expert.profile.id,
-        visitId: tracked.json().visit_id,
-        ipHash: hashVisitorIp(t.ctx.config.ipHashSecret, ip),
-        questionId: asked.questionId,
-        now: t.ctx.now(),
-      }),
-    );
-    expect(link?.visitId).toBe(tracked.json().visit_id);
+    // Question creation attributed it by the same IP hash, inside its own transaction.
+    const visit = await t.ctx.db
+      .selectFrom('campaign_visit')
+      .selectAll()
+      .where('id', '=', tracked.json().visit_id)
+      .executeTakeFirstOrThrow();
+    expect(visit).toMatchObject({
+      converted_to_question: true,
+      question_id: asked.questionId,
+      visitor_ip_hash: hashVisitorIp(t.ctx.config.ipHashSecret, ip),
+    });
 
     const price = expert.profile.tier1_price_cents;
     const campaigns = (await t.app.inject({ method: 'GET', url: '/api:3B14WLbJ/marketing/campaigns', headers: auth })).json();

@@ -6,6 +6,7 @@
  * moved on is skipped. E-mail 6 is left to the job that calls these.
  */
 import type { AppContext } from '../context.ts';
+import type { Db } from '../db/index.ts';
 import { runPaymentAction } from '../payments/actions.ts';
 import { lockPaymentByQuestion, schedulePaymentAction } from '../payments/queries.ts';
 import { lockQuestion, updateQuestion } from '../questions/queries.ts';
@@ -13,9 +14,13 @@ import { lockQuestion, updateQuestion } from '../questions/queries.ts';
 export const OFFER_EXPIRED_REASON = 'Offer expired - not accepted within 24 hours';
 export const SLA_EXPIRED_REASON = 'SLA expired - question not answered within deadline';
 
-type Kind = 'offer' | 'sla';
+export type ExpiryKind = 'offer' | 'sla';
+type Kind = ExpiryKind;
 
-async function expireOne(ctx: AppContext, id: number, kind: Kind): Promise<boolean> {
+/** Called inside the expiry's transaction with the updated question (e.g. to queue e-mail 6). */
+export type OnExpired = (trx: Db, q: Awaited<ReturnType<typeof updateQuestion>>) => Promise<void>;
+
+async function expireOne(ctx: AppContext, id: number, kind: Kind, onExpired?: OnExpired): Promise<boolean> {
   const now = ctx.now();
   const paymentId = await ctx.db.transaction().execute(async (trx) => {
     const q = await lockQuestion(trx, id);
@@ -24,12 +29,13 @@ async function expireOne(ctx: AppContext, id: number, kind: Kind): Promise<boole
     if (kind === 'sla' && (!q.sla_deadline || q.sla_deadline >= now || q.pricing_status === 'offer_pending')) return undefined;
     const payment = await lockPaymentByQuestion(trx, id);
     if (payment && !payment.pending_action) await schedulePaymentAction(trx, payment.id, 'cancel', now);
-    await updateQuestion(trx, id, {
+    const updated = await updateQuestion(trx, id, {
       status: 'declined',
       ...(kind === 'offer'
         ? { pricing_status: 'offer_expired' as const, decline_reason: OFFER_EXPIRED_REASON }
-        : { decline_reason: SLA_EXPIRED_REASON }),
+        : { decline_reason: SLA_EXPIRED_REASON, sla_missed: true }),
     });
+    await onExpired?.(trx, updated);
     return payment?.id ?? null;
   });
   if (paymentId === undefined) return false;
@@ -37,18 +43,23 @@ async function expireOne(ctx: AppContext, id: number, kind: Kind): Promise<boole
   return true;
 }
 
-export const expireOffer = (ctx: AppContext, id: number) => expireOne(ctx, id, 'offer');
-export const expireSla = (ctx: AppContext, id: number) => expireOne(ctx, id, 'sla');
+export const expireOffer = (ctx: AppContext, id: number, onExpired?: OnExpired) => expireOne(ctx, id, 'offer', onExpired);
+export const expireSla = (ctx: AppContext, id: number, onExpired?: OnExpired) => expireOne(ctx, id, 'sla', onExpired);
 
-/** Every due offer or SLA, oldest first; returns the ids that were expired by this run. */
-export async function expireDue(ctx: AppContext, kind: Kind, limit = 500): Promise<number[]> {
+/** The ids of offers or SLAs due now, oldest deadline first. */
+export async function selectDue(ctx: AppContext, kind: Kind, limit = 500): Promise<number[]> {
   const now = ctx.now();
   let q = ctx.db.selectFrom('question').select('id').where('status', '=', 'paid').where('answered_at', 'is', null);
   q =
     kind === 'offer'
       ? q.where('pricing_status', '=', 'offer_pending').where('offer_expires_at', '<=', now).orderBy('offer_expires_at')
       : q.where('pricing_status', '!=', 'offer_pending').where('sla_deadline', '<', now).orderBy('sla_deadline');
-  const ids = (await q.limit(limit).execute()).map((r) => r.id);
+  return (await q.limit(limit).execute()).map((r) => r.id);
+}
+
+/** Every due offer or SLA, oldest first; returns the ids that were expired by this run. */
+export async function expireDue(ctx: AppContext, kind: Kind, limit = 500): Promise<number[]> {
+  const ids = await selectDue(ctx, kind, limit);
   const expired: number[] = [];
   for (const id of ids) if (await expireOne(ctx, id, kind)) expired.push(id);
   return expired;

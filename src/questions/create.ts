@@ -6,6 +6,7 @@
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict, notFound } from '../errors.ts';
+import { attributeQuestionToVisit } from '../marketing/attribution.ts';
 import { runPaymentAction } from '../payments/actions.ts';
 import { insertPayment, paymentIntentIsUsed, schedulePaymentAction } from '../payments/queries.ts';
 import { verifyHold } from '../payments/verify.ts';
@@ -38,6 +39,9 @@ export interface NewQuestionInput {
   intentId: string;
   proposedPriceCents: number | null;
   askerMessage: string | null;
+  /** Campaign attribution: the visit id from the ask page, else the visitor's IP hash. */
+  visitId: number | null;
+  ipHash: string | null;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -120,6 +124,13 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
       }
       // Fixes the legacy defect: an auto-declined offer's hold is released, not left to expire.
       if (terms.autoDeclined) await schedulePaymentAction(trx, payment.id, 'cancel', now);
+      await attributeQuestionToVisit(trx, {
+        expertProfileId: expert.id,
+        visitId: input.visitId,
+        ipHash: input.ipHash,
+        questionId: q.id,
+        now,
+      });
       await queueCreationEmails(ctx, trx, q, expert, reviewToken, terms.autoDeclined);
       return { question: q, token: reviewToken, paymentId: payment.id };
     })

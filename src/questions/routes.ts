@@ -2,6 +2,7 @@ import { type Static, Type } from '@fastify/type-provider-typebox';
 import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import { hashVisitorIp } from '../marketing/ip-hash.ts';
 import { createQuestion, type NewQuestionInput } from './create.ts';
 import { inboxRoutes } from './inbox-routes.ts';
 import { refundRoutes } from './refund-routes.ts';
@@ -24,6 +25,9 @@ const commonFields = {
   attachments: Type.Optional(Nullable(Type.Array(Attachment, { maxItems: 20 }))),
   sla_hours_snapshot: Type.Optional(Nullable(Type.Number({ description: 'ignored: the SLA comes from the tier' }))),
   stripe_payment_intent_id: Type.String({ pattern: '^pi_[A-Za-z0-9_]+$', maxLength: 255 }),
+  visit_id: Type.Optional(
+    Nullable(Type.Integer({ minimum: 1, description: 'the campaign visit id track-visit returned, for attribution' })),
+  ),
 };
 const QuickConsultBody = Type.Object(commonFields, { additionalProperties: false });
 const DeepDiveBody = Type.Object(
@@ -64,9 +68,11 @@ const VReply = Type.Object({
 });
 const CreateErrors = errorResponses(400, 404, 409, 422, 503);
 
-function toInput(tier: Tier, b: CreateBody): NewQuestionInput {
+function toInput(tier: Tier, b: CreateBody, ipHash: string): NewQuestionInput {
   return {
     tier,
+    visitId: b.visit_id ?? null,
+    ipHash,
     expertHandle: b.expertHandle ?? null,
     expertProfileId: b.expert_profile_id ?? null,
     title: b.title.trim() || b.title,
@@ -128,7 +134,10 @@ export function questionRoutes(app: App, ctx: AppContext): void {
         },
       },
       async (req, reply) => {
-        const { question: q, reviewToken } = await createQuestion(ctx, toInput(tier, req.body as CreateBody));
+        const { question: q, reviewToken } = await createQuestion(
+          ctx,
+          toInput(tier, req.body as CreateBody, hashVisitorIp(ctx.config.ipHashSecret, req.ip)),
+        );
         reply.status(201);
         return tier === 'quick_consult'
           ? {
@@ -155,7 +164,10 @@ export function questionRoutes(app: App, ctx: AppContext): void {
         schema: { tags, summary: `Ask a ${slug} question; the payment hold is verified`, body, response: { 201: VReply, ...CreateErrors } },
       },
       async (req, reply) => {
-        const { question: q, reviewToken } = await createQuestion(ctx, toInput(tier, req.body as CreateBody));
+        const { question: q, reviewToken } = await createQuestion(
+          ctx,
+          toInput(tier, req.body as CreateBody, hashVisitorIp(ctx.config.ipHashSecret, req.ip)),
+        );
         reply.status(201);
         return {
           success: true,

@@ -1,0 +1,50 @@
+import { deliverPendingEmails } from '../email/worker.ts';
+import { cleanupMedia } from '../media/cleanup.ts';
+import type { JobDefinition, JobSummary } from './types.ts';
+
+/**
+ * The scheduled media cleanup applies (the CLI defaults to a dry run); the circuit breaker still
+ * refuses an unusually large deletion, and a refused run counts as failed so the admin is alerted.
+ */
+export const cleanupMediaJob: JobDefinition = {
+  name: 'cleanup-media',
+  summary: 'Delete orphaned media rows, stored objects and videos past the grace period (quarantined 7 days), and old magic-link tokens.',
+  cron: '0 3 * * *',
+  async run(ctx, { log, signal, dryRun }) {
+    const r = await cleanupMedia(ctx, { apply: !dryRun, log, signal });
+    const refused = r.status === 'refused_breaker';
+    return {
+      items: r.counts.candidates,
+      failed: r.counts.errors + (refused ? Math.max(1, r.counts.candidates) : 0),
+      deleted: r.counts.deleted,
+      purged: r.counts.purged,
+      magicLinkTokens: r.counts.magicLinkTokens,
+      unknownKeys: r.counts.unknownKeys,
+      status: r.status,
+      runId: r.runId,
+    };
+  },
+};
+
+/**
+ * The e-mail outbox, on the queue as a safety net: the server also polls it every MAIL_POLL_MS so
+ * that sign-in links arrive within seconds. Claims use SKIP LOCKED, so both never send twice.
+ */
+export const deliverEmailsJob: JobDefinition = {
+  name: 'deliver-emails',
+  summary: 'Send queued e-mails from the outbox, with retries and a permanent-failure state.',
+  cron: '* * * * *',
+  async run(ctx, { dryRun }): Promise<JobSummary> {
+    if (dryRun) {
+      const due = await ctx.db
+        .selectFrom('email_outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', ctx.now())
+        .executeTakeFirstOrThrow();
+      return { items: Number(due.n), failed: 0 };
+    }
+    const s = await deliverPendingEmails(ctx, { limit: 200 });
+    return { items: s.claimed, failed: s.failed, sent: s.sent, retried: s.retried, abandoned: s.abandoned };
+  },
+};
