@@ -9,7 +9,7 @@ import { workFileDeletionOutbox } from '../privacy/outbox.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
 import { collectSubject, findResidue } from '../privacy/residue.ts';
 import { runRetention } from '../privacy/retention.ts';
-import { richExpert } from './test-helpers.ts';
+import { codeFromOutbox as codeFromOutboxOf, richExpert } from './test-helpers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -22,16 +22,7 @@ afterAll(async () => {
 const del = (headers: Record<string, string>, payload?: object, url = '/me/delete-account') =>
   t.app.inject({ method: 'DELETE', url, headers, ...(payload ? { payload } : {}) });
 
-async function codeFromOutbox(to: string): Promise<string> {
-  const mail = await t.database.db
-    .selectFrom('email_outbox')
-    .select('text_body')
-    .where('template', '=', 'privacy-code')
-    .where('to_address', '=', to)
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return /\b(\d{6})\b/.exec(mail.text_body)?.[1] as string;
-}
+const codeFromOutbox = (to: string) => codeFromOutboxOf(t, to);
 
 describe('DELETE /me/delete-account', () => {
   it('erases a rich expert account in one go: receipt, lock-out, 410s, pseudonymised payments, released holds, no residue', async () => {

@@ -48,6 +48,9 @@ export interface RichAccount {
   reviewTokens: string[];
   keys: string[];
   fileUrls: string[];
+  /** The files the asker sent (recordings, attachments). */
+  askerKeys: string[];
+  askerUrls: string[];
 }
 
 /**
@@ -79,12 +82,16 @@ export async function richExpert(t: TestApp, opts: { questions?: number; askerEm
   const questionIds: number[] = [];
   const answeredIds: number[] = [];
   const reviewTokens: string[] = [];
+  const askerKeys: string[] = [];
+  const askerUrls: string[] = [];
   const n = opts.questions ?? 4;
   for (let i = 0; i < n; i++) {
     const rec = await storedRecording(t, marker);
     const att = await storeObject(t, 'attachment', marker);
     keys.push(rec.key, att.key);
     fileUrls.push(rec.url, att.url);
+    askerKeys.push(rec.key, att.key);
+    askerUrls.push(rec.url, att.url);
     const asked = await askQuickConsult(t, expert, {
       payerEmail: askerEmail,
       payerFirstName: `Ann${marker}`,
@@ -151,5 +158,19 @@ export async function richExpert(t: TestApp, opts: { questions?: number; askerEm
     })
     .execute();
   const openIds = questionIds.filter((id) => !answeredIds.includes(id));
-  return { expert, email, marker, askerEmail, questionIds, answeredIds, openIds, reviewTokens, keys, fileUrls };
+  return { expert, email, marker, askerEmail, questionIds, answeredIds, openIds, reviewTokens, keys, fileUrls, askerKeys, askerUrls };
+}
+
+/** The 6-digit code of the latest erasure-code e-mail to `to`. */
+export async function codeFromOutbox(t: TestApp, to: string): Promise<string> {
+  const mail = await t.database.db
+    .selectFrom('email_outbox')
+    .select('text_body')
+    .where('template', '=', 'privacy-code')
+    .where('to_address', '=', to)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  const code = /\b(\d{6})\b/.exec(mail.text_body)?.[1];
+  if (!code) throw new Error('no code in the e-mail');
+  return code;
 }
