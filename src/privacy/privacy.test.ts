@@ -167,16 +167,23 @@ describe('privacy-retention job', () => {
 
 describe('quickchat privacy outbox', () => {
   it('prints the pending items and their health as JSON', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'qc-privacy-cli-'));
     const saved = { ...process.env };
-    process.env.DATA_DIR = dataDir;
-    delete process.env.DATABASE_URL;
+    const out: string[] = [];
     process.env.LOG_LEVEL = 'silent';
     try {
-      const out: string[] = [];
-      expect(await runCli(['migrate', 'up'], (l) => out.push(l))).toBe(0);
-      out.length = 0;
-      expect(await runCli(['privacy', 'outbox', '--json'], (l) => out.push(l))).toBe(0);
+      if (t.database.connectionString) {
+        // PostgreSQL: point the CLI at this test's (migrated) database.
+        process.env.DATABASE_URL = t.database.connectionString;
+        process.env.JWT_SECRET = t.ctx.config.jwtSecret;
+      } else {
+        process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'qc-privacy-cli-'));
+        delete process.env.DATABASE_URL;
+        expect(await runCli(['migrate', 'up'], (l) => out.push(l))).toBe(0);
+        out.length = 0;
+      }
+      await t.database.db.deleteFrom('file_deletion_outbox').execute();
+      const code = await runCli(['privacy', 'outbox', '--json'], (l) => out.push(l));
+      expect({ code, out }).toMatchObject({ code: 0 });
       expect(JSON.parse(out.join('\n'))).toMatchObject({ pending: 0, failing: 0, oldestPendingAgeSeconds: 0, items: [] });
       out.length = 0;
       expect(await runCli(['privacy', 'outbox'], (l) => out.push(l))).toBe(0);
