@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
+import { isPostgres } from '../../test/db.ts';
 import { bearer, createUser, tokenFor } from '../../test/factories.ts';
 import { askQuickConsult, expertWithToken } from '../../test/question-helpers.ts';
 import { deliverPendingEmails } from '../email/worker.ts';
@@ -71,6 +72,8 @@ describe('DELETE /me/delete-account', () => {
     for (const url of acc.fileUrls) {
       const r = await t.app.inject({ method: 'GET', url: new URL(url).pathname });
       expect(r.statusCode, url).toBe(410);
+      const dl = await t.app.inject({ method: 'GET', url: `/api/media/download-attachment?url=${encodeURIComponent(url)}` });
+      expect(dl.statusCode, url).toBe(410);
     }
 
     // Payments: kept, unlinked, pseudonymised, dated; open holds released, answered ones captured.
@@ -227,5 +230,18 @@ describe('DELETE /me/delete-account', () => {
       .where('id', '=', asked.intentId)
       .executeTakeFirstOrThrow();
     expect(intent.status).toBe('canceled');
+  });
+
+  // Two deletions racing need two connections: PGlite serialises everything on one.
+  it.runIf(isPostgres())('erases once when the same deletion is sent twice at the same time; both get the same receipt', async () => {
+    const e = await expertWithToken(t);
+    await t.database.db.updateTable('user').set({ last_login_at: t.ctx.now() }).where('id', '=', e.user.id).execute();
+    await askQuickConsult(t, e);
+    const headers = { ...bearer(await tokenFor(t.ctx, e.user)), 'idempotency-key': 'concurrent-delete-1' };
+    const [a, b] = await Promise.all([del(headers), del(headers)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(a.json().deletion_id).toBe(b.json().deletion_id);
+    const audits = await t.database.db.selectFrom('erasure_audit').select('id').where('deletion_id', '=', a.json().deletion_id).execute();
+    expect(audits).toHaveLength(1);
   });
 });
