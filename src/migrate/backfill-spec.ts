@@ -11,6 +11,8 @@ export interface BackfillSpec {
   table: string;
   key: string;
   set: string;
+  /** Optional FROM list joined to the table (UPDATE … FROM): a join is often cheaper than correlated subqueries. */
+  from: string | null;
   where: string;
   /** Rows per batch to start with; the engine adapts it to keep each batch short. */
   batchSize: number;
@@ -41,6 +43,7 @@ function checkSpec(raw: Record<string, unknown>, where: string): BackfillSpec {
     table: str('table'),
     key: str('key', 'id'),
     set: str('set'),
+    from: raw.from === undefined || raw.from === null ? null : str('from'),
     where: str('where'),
     batchSize: Number(raw.batch_size ?? 1000),
     run: (raw.run ?? 'after') as BackfillSpec['run'],
@@ -62,5 +65,5 @@ function checkSpec(raw: Record<string, unknown>, where: string): BackfillSpec {
 
 /** The single UPDATE a backfill amounts to (what a raw, unbatched run would execute). */
 export function probeUpdate(spec: BackfillSpec): string {
-  return `UPDATE ${quoteIdent(spec.table)} SET ${spec.set} WHERE ${spec.where}`;
+  return `UPDATE ${quoteIdent(spec.table)} SET ${spec.set}${spec.from ? ` FROM ${spec.from}` : ''} WHERE ${spec.where}`;
 }

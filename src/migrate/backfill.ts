@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import type { BackfillSpec } from './backfill-spec.ts';
 import type { EngineEvent } from './events.ts';
-import { type LockSettings, setLocalTimeouts, withLockRetry } from './locks.ts';
+import { type LockSettings, withLockRetry } from './locks.ts';
 import { quoteIdent } from './parse.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
@@ -28,22 +28,37 @@ export interface BackfillResult {
 const MAX_BATCH = 200_000;
 const MIN_BATCH = 100;
 
-/** One keyset batch: the next `size` keys after `after`, updated where the condition still holds. */
-function batchQuery(spec: BackfillSpec, after: string | null, size: number) {
+/**
+ * One keyset batch as a single statement: the key range of the next `size` keys after `after`
+ * (an index-only scan), the UPDATE of that range where the condition still holds (an index range
+ * scan, no join), and the checkpoint moved in the same transaction.
+ */
+function batchQuery(spec: BackfillSpec, migrationId: number, no: number, after: string | null, size: number) {
   const t = sql.raw(quoteIdent(spec.table));
   const k = sql.raw(quoteIdent(spec.key));
   const from = after === null ? sql`` : sql`WHERE ${k} > ${after}`;
+  const lower = after === null ? sql`` : sql`${t}.${k} > ${after} AND`;
   return sql<{ last_key: string | null; scanned: number; updated: number }>`
-    WITH __backfill_batch AS (
-      SELECT ${k} AS __backfill_key FROM ${t} ${from} ORDER BY ${k} LIMIT ${size}
+    WITH __backfill_range AS (
+      SELECT max(__backfill_key) AS hi, count(*)::int AS n
+      FROM (SELECT ${k} AS __backfill_key FROM ${t} ${from} ORDER BY ${k} LIMIT ${size}) __backfill_keys
     ), __backfill_updated AS (
-      UPDATE ${t} SET ${sql.raw(spec.set)} FROM __backfill_batch
-      WHERE ${t}.${k} = __backfill_batch.__backfill_key AND (${sql.raw(spec.where)})
+      UPDATE ${t} SET ${sql.raw(spec.set)} ${spec.from ? sql.raw(`FROM ${spec.from}`) : sql``}
+      WHERE ${lower} ${t}.${k} <= (SELECT hi FROM __backfill_range) AND (${sql.raw(spec.where)})
+      RETURNING 1
+    ), __backfill_counts AS (
+      SELECT (SELECT hi FROM __backfill_range)::text AS last_key, (SELECT n FROM __backfill_range) AS scanned,
+             (SELECT count(*) FROM __backfill_updated)::int AS updated
+    ), __backfill_checkpoint AS (
+      UPDATE migration_engine.backfills b
+      SET last_key = coalesce(c.last_key, b.last_key), rows_scanned = b.rows_scanned + c.scanned, rows_updated = b.rows_updated + c.updated,
+          batches = b.batches + (CASE WHEN c.scanned > 0 THEN 1 ELSE 0 END), updated_at = now(),
+          finished_at = CASE WHEN c.scanned < ${size} THEN now() END
+      FROM __backfill_counts c
+      WHERE b.migration_id = ${migrationId} AND b.backfill_no = ${no}
       RETURNING 1
     )
-    SELECT (SELECT max(__backfill_key) FROM __backfill_batch)::text AS last_key,
-           (SELECT count(*) FROM __backfill_batch)::int AS scanned,
-           (SELECT count(*) FROM __backfill_updated)::int AS updated`;
+    SELECT last_key, scanned, updated FROM __backfill_counts WHERE (SELECT count(*) FROM __backfill_checkpoint) >= 0`;
 }
 
 /**
@@ -98,19 +113,18 @@ export async function runBackfill(
       opts.settings,
       () =>
         conn.transaction().execute(async (trx) => {
-          await setLocalTimeouts(trx, opts.settings);
           // The checkpoint commits with the batch; losing the last few commits in a server crash
-          // only means redoing them, so the batches need not wait for the WAL flush.
-          await sql.raw('SET LOCAL synchronous_commit = off').execute(trx);
-          const r = await batchQuery(spec, lastKey, size).execute(trx);
-          const b = r.rows[0] ?? { last_key: null, scanned: 0, updated: 0 };
+          // only means redoing them, so the batches need not wait for the WAL flush. A batch is a
+          // narrow key range: lookups by index (nested loops) keep it proportional to its rows,
+          // where the planner would otherwise hash the whole lookup table for every batch.
           await sql`
-            UPDATE migration_engine.backfills
-            SET last_key = coalesce(${b.last_key}, last_key), rows_scanned = rows_scanned + ${b.scanned},
-                rows_updated = rows_updated + ${b.updated}, batches = batches + ${b.scanned > 0 ? 1 : 0}, updated_at = now(),
-                finished_at = ${b.scanned < size ? sql`now()` : null}
-            WHERE migration_id = ${migration.id} AND backfill_no = ${no}`.execute(trx);
-          return b;
+            SELECT set_config('lock_timeout', ${String(Math.max(1, Math.floor(opts.settings.lockTimeoutMs)))}, true),
+                   set_config('statement_timeout', ${String(Math.max(1, Math.floor(opts.settings.statementTimeoutMs)))}, true),
+                   set_config('synchronous_commit', 'off', true),
+                   set_config('enable_hashjoin', 'off', true),
+                   set_config('enable_mergejoin', 'off', true)`.execute(trx);
+          const r = await batchQuery(spec, migration.id, no, lastKey, size).execute(trx);
+          return r.rows[0] ?? { last_key: null, scanned: 0, updated: 0 };
         }),
       (attempt, delayMs, err) =>
         opts.onEvent?.({

@@ -202,7 +202,9 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
           INSERT INTO schema_migrations (id, name, hash, chain_hash, applied_by, started_at, finished_at, duration_ms, statements)
           VALUES (${m.id}, ${m.name}, ${m.hash}, ${chain}, ${runner()}, ${started}, ${finished},
                   ${finished.getTime() - started.getTime()}, ${m.upStatements.length})`.execute(trx);
-        await clearJournal(trx, m.id);
+        // A single transactional step never journals: nothing to clear, and a shorter lock hold.
+        // Any step outside a transaction (concurrent index, backfill) journals, even alone.
+        if (journals(steps) || mine.length) await clearJournal(trx, m.id);
       });
       await saveReport(conn, m.id, report);
       prevChain = chain;
@@ -257,10 +259,16 @@ export async function migrateDown(db: AnyDb, migrations: Migration[], opts: RunO
 async function rollBack(ctx: RunContext, m: Migration, journal: JournalRow[], undo: boolean, backups = true): Promise<MigrationReport> {
   const steps = buildSteps(m, 'down', { backups });
   const mine = journal.filter((j) => j.migration_id === m.id && j.direction === 'down');
+  const journaled = journals(steps) || journal.some((j) => j.migration_id === m.id);
   return runSteps(ctx, m, 'down', steps, mine, undo || mine.some((j) => j.undo), async (trx) => {
     await sql`DELETE FROM schema_migrations WHERE id = ${m.id}`.execute(trx);
-    await clearJournal(trx, m.id);
+    if (journaled) await clearJournal(trx, m.id);
   });
+}
+
+/** Whether running these steps writes journal rows (see runSteps): several steps, or any outside a transaction. */
+function journals(steps: { kind: string }[]): boolean {
+  return steps.length > 1 || steps.some((s) => s.kind !== 'tx');
 }
 
 function runner(): string {
