@@ -30,6 +30,8 @@ export interface Destruction {
   kind: 'table' | 'columns' | 'rows';
   columns?: string[];
   where?: string;
+  /** The table's alias in the statement, which `where` may use. */
+  alias?: string;
 }
 
 export interface StatementInfo {
@@ -123,7 +125,15 @@ export function analyzeStatement(stmt: ParsedStatement): StatementInfo {
       info.scans = true;
       if (n.usingClause?.length || n.withClause)
         info.unbackedDestruction = 'DELETE with USING or WITH: the engine cannot select the rows to copy';
-      else info.destroys.push({ table, kind: 'rows', ...(n.whereClause ? { where: clauseAfter(stmt.sql, 'WHERE', 'RETURNING') } : {}) });
+      else {
+        const where = n.whereClause ? { where: clauseAfter(stmt.sql, 'WHERE', 'RETURNING') } : {};
+        info.destroys.push({
+          table,
+          kind: 'rows',
+          ...where,
+          ...(n.relation?.alias?.aliasname ? { alias: n.relation.alias.aliasname } : {}),
+        });
+      }
       return info;
     }
     case 'InsertStmt': {

@@ -133,7 +133,8 @@ export async function takeBackup(trx: AnyDb, src: BackupSource, d: Destruction):
   const list = [...keys.filter((k) => !columns.includes(k)), ...columns].map(quoteIdent).join(', ');
   const where = d.kind === 'rows' && d.where ? ` WHERE ${d.where}` : '';
   await sql.raw(`CREATE TABLE ${target} AS SELECT ${list} FROM ${ident} WITH NO DATA`).execute(trx);
-  const copied = await sql.raw(`INSERT INTO ${target} SELECT ${list} FROM ${ident}${where}`).execute(trx);
+  const from = d.alias ? `${ident} AS ${quoteIdent(d.alias)}` : ident;
+  const copied = await sql.raw(`INSERT INTO ${target} SELECT ${list} FROM ${from}${where}`).execute(trx);
   const rows = Number(copied.numAffectedRows ?? 0);
   await sql`UPDATE migration_backup.backups SET backup_table = ${target}, row_count = ${rows} WHERE id = ${id}`.execute(trx);
   return { ...(await readBackup(trx, id)) } as BackupRecord;

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import { MigrationError } from './errors.ts';
 import type { Migration } from './load.ts';
-import { setSessionTimeouts, sqlState, withLockRetry } from './locks.ts';
+import { isLockTimeout, setSessionTimeouts, sqlState, withLockRetry } from './locks.ts';
 import { quoteIdent } from './parse.ts';
 import type { RunContext } from './runner.ts';
 import { statementError } from './runner.ts';
@@ -77,6 +78,12 @@ export async function runOutsideTransaction(
     return { attempts };
   } catch (err) {
     if (undo && MISSING_OBJECT.has(sqlState(err) ?? '')) return { attempts: 1, skipped: (err as Error).message };
+    if (isLockTimeout(err)) {
+      throw new MigrationError(
+        `${m.name}/${s.file}, statement ${s.index}: lock timeout: ${(err as Error).message}. Run migrate up again.`,
+        { cause: err },
+      );
+    }
     throw statementError(m, s, err);
   } finally {
     await setSessionTimeouts(conn, null);

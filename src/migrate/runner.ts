@@ -7,7 +7,17 @@ import { MigrationError } from './errors.ts';
 import type { EngineEvent } from './events.ts';
 import { type Direction, type JournalRow, markStep } from './journal.ts';
 import type { Migration } from './load.ts';
-import { type HeldLock, indexTables, type LockSettings, setLocalTimeouts, sqlState, takeLocks, withLockRetry } from './locks.ts';
+import {
+  describeBlockers,
+  type HeldLock,
+  indexTables,
+  isLockTimeout,
+  type LockSettings,
+  setLocalTimeouts,
+  sqlState,
+  takeLocks,
+  withLockRetry,
+} from './locks.ts';
 import type { PlannedStatement, Step } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
@@ -167,53 +177,70 @@ async function runTxStep(
   atEnd: (trx: AnyDb, r: StepReport) => Promise<void>,
 ): Promise<StepReport> {
   const t0 = performance.now();
-  const { value, attempts } = await withLockRetry(
-    ctx.settings,
-    async (attempt) => {
-      const held: HeldLock[] = [];
-      const r: StepReport = { step: i + 1, kind: 'tx', label: step.label, attempts: attempt, ms: 0, statements: [] };
-      await ctx.conn.transaction().execute(async (trx) => {
-        await setLocalTimeouts(trx, ctx.settings);
-        // Backups first, before any strong lock is taken: the copy needs only ACCESS SHARE.
-        const backups = new Map<number, number[]>();
-        for (const s of step.statements.filter((x) => x.backup)) {
-          for (const d of s.info.destroys) {
-            const rec = await takeBackup(
-              trx,
-              { migrationId: m.id, migrationName: m.name, direction, statementNo: s.index, statement: s.sql },
-              d,
-            );
-            if (!rec) continue;
-            backups.set(s.index, [...(backups.get(s.index) ?? []), Number(rec.id)]);
-            ctx.onEvent?.({ type: 'backup', migration: m.name, id: Number(rec.id), table: rec.table_name, rows: Number(rec.row_count) });
+  const { value, attempts } = await lockFailure(ctx, m, step, () =>
+    withLockRetry(
+      ctx.settings,
+      async (attempt) => {
+        const held: HeldLock[] = [];
+        const r: StepReport = { step: i + 1, kind: 'tx', label: step.label, attempts: attempt, ms: 0, statements: [] };
+        await ctx.conn.transaction().execute(async (trx) => {
+          await setLocalTimeouts(trx, ctx.settings);
+          // Backups first, before any strong lock is taken: the copy needs only ACCESS SHARE.
+          const backups = new Map<number, number[]>();
+          for (const s of step.statements.filter((x) => x.backup)) {
+            for (const d of s.info.destroys) {
+              const rec = await takeBackup(
+                trx,
+                { migrationId: m.id, migrationName: m.name, direction, statementNo: s.index, statement: s.sql },
+                d,
+              );
+              if (!rec) continue;
+              backups.set(s.index, [...(backups.get(s.index) ?? []), Number(rec.id)]);
+              ctx.onEvent?.({ type: 'backup', migration: m.name, id: Number(rec.id), table: rec.table_name, rows: Number(rec.row_count) });
+            }
           }
+          for (const s of step.statements) {
+            const locks = [...s.info.locks, ...(s.info.dropsIndexes.length ? await indexTables(trx, s.info.dropsIndexes) : [])];
+            const waitMs = await takeLocks(trx, locks, s.index, held);
+            ctx.onEvent?.({ type: 'statement', migration: m.name, file: s.file, index: s.index, sql: s.sql });
+            const skipped = await execute(trx, m, s, undo);
+            if (skipped) ctx.onEvent?.({ type: 'skipped', migration: m.name, statement: s.index, reason: skipped });
+            r.statements.push(statementReport(s, waitMs, backups.get(s.index) ?? [], skipped));
+          }
+          r.ms = Math.round(performance.now() - t0);
+          await atEnd(trx, r);
+        });
+        // Every lock is held until the commit: that is the hold the application felt.
+        const committedAt = performance.now();
+        for (const h of held) {
+          r.statements
+            .find((s) => s.index === h.statement)
+            ?.holds.push({ table: h.table, mode: h.mode, ms: Math.round(committedAt - h.acquiredAt) });
         }
-        for (const s of step.statements) {
-          const locks = [...s.info.locks, ...(s.info.dropsIndexes.length ? await indexTables(trx, s.info.dropsIndexes) : [])];
-          const waitMs = await takeLocks(trx, locks, s.index, held);
-          ctx.onEvent?.({ type: 'statement', migration: m.name, file: s.file, index: s.index, sql: s.sql });
-          const skipped = await execute(trx, m, s, undo);
-          if (skipped) ctx.onEvent?.({ type: 'skipped', migration: m.name, statement: s.index, reason: skipped });
-          r.statements.push(statementReport(s, waitMs, backups.get(s.index) ?? [], skipped));
-        }
-        r.ms = Math.round(performance.now() - t0);
-        await atEnd(trx, r);
-      });
-      // Every lock is held until the commit: that is the hold the application felt.
-      const committedAt = performance.now();
-      for (const h of held) {
-        r.statements
-          .find((s) => s.index === h.statement)
-          ?.holds.push({ table: h.table, mode: h.mode, ms: Math.round(committedAt - h.acquiredAt) });
-      }
-      return r;
-    },
-    (attempt, delayMs, err) =>
-      ctx.onEvent?.({ type: 'lock-retry', migration: m.name, what: step.label, attempt, delayMs, error: err.message }),
+        return r;
+      },
+      (attempt, delayMs, err) =>
+        ctx.onEvent?.({ type: 'lock-retry', migration: m.name, what: step.label, attempt, delayMs, error: err.message }),
+    ),
   );
   value.attempts = attempts;
   value.ms = Math.round(performance.now() - t0);
   return value;
+}
+
+/** A step that never got its locks: say which, for how long, and who holds them. */
+export async function lockFailure<T>(ctx: RunContext, m: Migration, step: Step, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!isLockTimeout(err)) throw err;
+    const tables = [...new Set(step.statements.flatMap((s) => s.info.locks.map((l) => l.table)))];
+    const blockers = await describeBlockers(ctx.conn, tables);
+    throw new MigrationError(
+      `${m.name} ${step.label}: lock timeout: ${(err as Error).message}${blockers ? `; held by ${blockers}` : ''}. Nothing of this step was applied; run migrate up again.`,
+      { cause: err },
+    );
+  }
 }
 
 /** Runs one statement; in an undo, a statement on an object that does not exist is skipped (savepoint). */

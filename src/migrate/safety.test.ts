@@ -258,7 +258,7 @@ describe.runIf(isPostgres())('lock discipline (PostgreSQL)', () => {
     const release = await holdReadLock();
     try {
       await expect(migrateUp(d.db, migrations, { to: 2, lockTimeoutMs: 50, lockRetryBudgetMs: 400 })).rejects.toThrow(
-        /lock timeout.*gave up after \d+ attempts/,
+        /^0002_expand_backfill up.sql statements 1–2: lock timeout: .*gave up after \d+ attempts.*; held by pid \d+ \(idle in transaction: LOCK TABLE item IN ACCESS SHARE MODE\)/,
       );
       expect((await migrationStatus(d.db, migrations)).map((s) => s.state)).toEqual(['applied', 'pending', 'pending']);
     } finally {
