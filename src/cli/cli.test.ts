@@ -69,6 +69,29 @@ describe('quickchat CLI', () => {
     expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
   });
 
+  it('lists the background jobs and runs one on demand, in a dry run by request', async () => {
+    const early = await cli('jobs', 'list');
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/^error: The database has \d+ pending migration\(s\) \(0001_initial_schema…\): run quickchat migrate up first\.$/);
+    expect((await cli('migrate', 'up')).code).toBe(0);
+    const list = await cli('jobs', 'list', '--json');
+    expect(list.code).toBe(0);
+    const names = JSON.parse(list.out).jobs.map((j: { name: string }) => j.name);
+    expect(names).toEqual(expect.arrayContaining(['expire-offers', 'expire-sla', 'daily-digest', 'cleanup-media', 'deliver-emails']));
+    const run = await cli('jobs', 'run', 'daily-digest', '--dry-run', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toEqual({
+      job: 'daily-digest',
+      dryRun: true,
+      summary: { items: 0, failed: 0, queued: 0, alreadySent: 0, questions: 0 },
+    });
+    const after = JSON.parse((await cli('jobs', 'list', '--json')).out).jobs.find((j: { name: string }) => j.name === 'daily-digest');
+    expect(after).toMatchObject({ lastStatus: 'succeeded', schedule: '0 8 * * *', failures: 0 });
+    const unknown = await cli('jobs', 'run', 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^error: Name a job: expire-offers, expire-sla/);
+  });
+
   it('refuses to open a data directory another process holds', async () => {
     // A live process (not this one) holding the lock, as a running server would.
     const child = spawn(process.execPath, [

@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { type Database, openDb } from '../db/index.ts';
 import { lockDataDir } from '../db/lock.ts';
+import { loadMigrations, MIGRATIONS_DIR, migrationStatus } from '../migrate/index.ts';
 
 export class UsageError extends Error {}
 
@@ -60,6 +61,22 @@ export function intOption(values: CommandInput['values'], name: string): number 
  * so a command never opens PGlite files a running server holds: it stops with a clear message.
  */
 export async function withDatabase<T>(config: Config, holder: string, fn: (database: Database) => Promise<T>): Promise<T> {
+  return withDatabaseRaw(config, holder, async (database) => {
+    const pending = await pendingMigrations(database);
+    if (pending.length) {
+      throw new UsageError(`The database has ${pending.length} pending migration(s) (${pending[0]}…): run quickchat migrate up first.`);
+    }
+    return fn(database);
+  });
+}
+
+async function pendingMigrations(database: Database): Promise<string[]> {
+  const status = await migrationStatus(database.db, loadMigrations(MIGRATIONS_DIR));
+  return status.filter((s) => s.state !== 'applied').map((s) => s.name);
+}
+
+/** For the migrate commands themselves: opens the database whatever its schema. */
+export async function withDatabaseRaw<T>(config: Config, holder: string, fn: (database: Database) => Promise<T>): Promise<T> {
   const lock = config.databaseUrl ? null : lockDataDir(config.dataDir, holder);
   try {
     const database = await openDb(config);

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDatabase, isPostgres } from '../../test/db.ts';
-import { openPostgres } from '../db/index.ts';
 import type { Database } from '../db/index.ts';
+import { openPostgres } from '../db/index.ts';
 import { chainHash } from './history.ts';
-import { MIGRATIONS_DIR, MigrationError, loadMigrations, migrateDown, migrateUp, migrationStatus } from './index.ts';
+import { loadMigrations, MIGRATIONS_DIR, MigrationError, migrateDown, migrateUp, migrationStatus } from './index.ts';
 
 /** A description of the schema to compare before and after a round trip. */
 async function fingerprint(d: Database): Promise<string> {
@@ -17,7 +17,9 @@ async function fingerprint(d: Database): Promise<string> {
     ORDER BY 1`.execute(d.db);
   const cons = await sql<{ f: string }>`
     SELECT conrelid::regclass::text || ':' || conname || ':' || pg_get_constraintdef(oid) AS f
-    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'schema_migrations' ORDER BY 1`.execute(d.db);
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'schema_migrations' ORDER BY 1`.execute(
+    d.db,
+  );
   const idx = await sql<{ f: string }>`
     SELECT indexdef AS f FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`.execute(d.db);
   return [...cols.rows, ...cons.rows, ...idx.rows].map((r) => r.f).join('\n');
@@ -34,7 +36,11 @@ describe('migration engine', () => {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const result = await migrateUp(d.db, migrations);
     expect(result.applied).toEqual(migrations.map((m) => m.name));
-    const rows = await sql<{ name: string; hash: string; chain_hash: string }>`SELECT name, hash, chain_hash FROM schema_migrations ORDER BY id`.execute(d.db);
+    const rows = await sql<{
+      name: string;
+      hash: string;
+      chain_hash: string;
+    }>`SELECT name, hash, chain_hash FROM schema_migrations ORDER BY id`.execute(d.db);
     let prev = '';
     for (const [i, r] of rows.rows.entries()) {
       expect(r.name).toBe(migrations[i]?.name);
@@ -125,6 +131,16 @@ describe('migration engine on scratch migrations', () => {
     await migrateUp(d.db, ms);
     await expect(migrateDown(d.db, ms)).rejects.toThrow(/0003_c is irreversible \(the data of c cannot be rebuilt\); pass --force/);
     expect((await migrateDown(d.db, ms, { force: true })).rolledBack).toEqual(['0003_c']);
+  });
+
+  it('records a migration made of one statement outside a transaction as applied, not half-applied', async () => {
+    write('0003_idx', 'CREATE INDEX CONCURRENTLY b_id_idx ON b (id);', 'DROP INDEX CONCURRENTLY b_id_idx;');
+    const ms = loadMigrations(dir);
+    await migrateUp(d.db, ms);
+    expect((await migrationStatus(d.db, ms)).map((s) => s.state)).toEqual(['applied', 'applied', 'applied']);
+    expect((await migrateUp(d.db, ms)).applied).toEqual([]);
+    await migrateDown(d.db, ms);
+    expect((await migrationStatus(d.db, ms)).map((s) => s.state)).toEqual(['applied', 'applied', 'pending']);
   });
 
   it('rejects a folder without down.sql with a message that says what to write', () => {

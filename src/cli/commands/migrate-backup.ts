@@ -1,5 +1,5 @@
 import { listBackups, restoreBackup } from '../../migrate/index.ts';
-import { type Command, UsageError, withDatabase } from '../command.ts';
+import { type Command, UsageError, withDatabaseRaw } from '../command.ts';
 
 export const migrateBackupList: Command = {
   name: 'migrate backup list',
@@ -7,7 +7,7 @@ export const migrateBackupList: Command = {
   options: { json: { type: 'boolean' } },
   optionHelp: ['--json              machine-readable output'],
   async run({ config, values, out }) {
-    const backups = await withDatabase(config(), 'quickchat migrate backup list', (d) => listBackups(d.db));
+    const backups = await withDatabaseRaw(config(), 'quickchat migrate backup list', (d) => listBackups(d.db));
     if (values.json) {
       out(JSON.stringify({ backups }, null, 2));
       return 0;
@@ -35,7 +35,7 @@ export const migrateRestore: Command = {
     const id = Number(positionals[0]);
     if (!Number.isInteger(id) || id < 1)
       throw new UsageError('Give the backup id, e.g. quickchat migrate restore 3 (see: quickchat migrate backup list)');
-    const { record, rows } = await withDatabase(config(), 'quickchat migrate restore', (d) => restoreBackup(d.db, id));
+    const { record, rows } = await withDatabaseRaw(config(), 'quickchat migrate restore', (d) => restoreBackup(d.db, id));
     if (values.json) out(JSON.stringify({ id, table: record.table_name, kind: record.kind, rows }, null, 2));
     else
       out(

@@ -4,7 +4,7 @@ import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../
 import { lintMigrations } from '../../migrate/lint/index.ts';
 import { type MigrationPlan, planMigrations } from '../../migrate/plan.ts';
 import { verifyMigrations, withScratchDatabase } from '../../migrate/verify.ts';
-import { type Command, intOption, withDatabase } from '../command.ts';
+import { type Command, intOption, withDatabaseRaw } from '../command.ts';
 
 const json = { json: { type: 'boolean' } } as const;
 const jsonHelp = '--json              machine-readable output';
@@ -43,7 +43,7 @@ export const migratePlan: Command = {
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
-    const plans = await withDatabase(config(), 'quickchat migrate plan', (d) =>
+    const plans = await withDatabaseRaw(config(), 'quickchat migrate plan', (d) =>
       planMigrations(d.db, migrations, { direction: values.down ? 'down' : 'up', ...(to !== undefined ? { to } : {}) }),
     );
     if (values.json) out(JSON.stringify({ migrations: plans }, null, 2));
@@ -63,7 +63,7 @@ export const migrateLint: Command = {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const result = values.offline
       ? await lintMigrations(migrations, { srcDir: SRC_DIR })
-      : await withDatabase(config(), 'quickchat migrate lint', (d) =>
+      : await withDatabaseRaw(config(), 'quickchat migrate lint', (d) =>
           lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending) }),
         );
     if (values.json) out(JSON.stringify(result, null, 2));
@@ -117,7 +117,9 @@ export const migrateDocs: Command = {
       out(stale ? 'migrations/README.md is stale: run `quickchat migrate docs` and commit it.' : 'migrations/README.md is up to date.');
       return stale ? 1 : 0;
     }
-    const status = values.offline ? null : await withDatabase(config(), 'quickchat migrate docs', (d) => migrationStatus(d.db, migrations));
+    const status = values.offline
+      ? null
+      : await withDatabaseRaw(config(), 'quickchat migrate docs', (d) => migrationStatus(d.db, migrations));
     writeFileSync(docsPath(MIGRATIONS_DIR), await renderDocs(migrations, status));
     out(`Wrote ${docsPath(MIGRATIONS_DIR)}`);
     return 0;

@@ -11,7 +11,7 @@ import {
   migrationStatus,
   type RunOptions,
 } from '../../migrate/index.ts';
-import { type Command, type CommandInput, intOption, UsageError, withDatabase } from '../command.ts';
+import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -24,7 +24,7 @@ export const migrateStatus: Command = {
   optionHelp: [jsonHelp],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
-    const status = await withDatabase(config(), 'quickchat migrate status', (d) => migrationStatus(d.db, migrations));
+    const status = await withDatabaseRaw(config(), 'quickchat migrate status', (d) => migrationStatus(d.db, migrations));
     if (values.json) {
       out(JSON.stringify({ migrations: status }, null, 2));
     } else {
@@ -86,7 +86,7 @@ export const migrateUpCmd: Command = {
     const to = intOption(values, 'to');
     const cfg = config();
     const opts = runOptions(cfg, values, out);
-    const result = await withDatabase(cfg, 'quickchat migrate up', (d) => migrateUp(d.db, migrations, { ...opts, to }));
+    const result = await withDatabaseRaw(cfg, 'quickchat migrate up', (d) => migrateUp(d.db, migrations, { ...opts, to }));
     if (values.json) out(JSON.stringify(result, null, 2));
     else if (!result.applied.length) out('Nothing to apply: the database is up to date.');
     return 0;
@@ -108,7 +108,7 @@ export const migrateDownCmd: Command = {
     const to = intOption(values, 'to');
     const cfg = config();
     const opts = runOptions(cfg, values, out);
-    const result = await withDatabase(cfg, 'quickchat migrate down', (d) =>
+    const result = await withDatabaseRaw(cfg, 'quickchat migrate down', (d) =>
       migrateDown(d.db, migrations, { ...opts, to, force: Boolean(values.force) }),
     );
     if (values.json) out(JSON.stringify(result, null, 2));
@@ -123,6 +123,8 @@ date: ${date}
 type: database
 phase: none
 deprecates: []
+# acknowledge: [{rule: <migrate lint rule id>, statement: <n>, reason: "<why it is fine here>"}]
+# backup: false  (no backups before destructive statements; lint asks for an acknowledged reason)
 ---
 ## Summary
 What changes and why, in two sentences.
