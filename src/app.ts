@@ -59,6 +59,15 @@ export async function createApp(ctx: AppContext): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
     trustProxy: ctx.config.trustProxy,
+    // Router errors (bad URL encoding, a path parameter over 100 characters) answer in the error shape
+    // too, without echoing the URL back.
+    frameworkErrors: (err, _req, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const body = tooLong
+        ? errorBody('path_parameter_too_long', 'A path parameter is longer than 100 characters.')
+        : errorBody('invalid_url', 'The URL is not valid (check its percent-encoding).');
+      void (reply as unknown as { status(n: number): { send(b: unknown): unknown } }).status(tooLong ? 414 : 400).send(body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (req, reply) => {
