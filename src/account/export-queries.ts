@@ -95,6 +95,7 @@ export async function exportData(db: Db, userId: number) {
     .where('status', 'in', ['uploaded', 'registered'])
     .orderBy('id')
     .execute();
-  const { playbackFree } = { playbackFree: questions.map(({ playback_token_hash: _secret, ...q }) => q) };
-  return { user, profile, questions: playbackFree, answers, payments, campaigns, visits, feedback, media, uploads, answerObjects };
+  // The review token's hash is the asker's key, not the expert's data.
+  const withoutTokens = questions.map(({ playback_token_hash: _askerKey, ...q }) => q);
+  return { user, profile, questions: withoutTokens, answers, payments, campaigns, visits, feedback, media, uploads, answerObjects };
 }

@@ -4,6 +4,7 @@ import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
+import { notFound } from '../errors.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';
 import { emptyBodyAsObject } from '../questions/shapes.ts';
@@ -136,7 +137,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
         reply,
         req.headers.range,
         (range) => ctx.storage.get(row.object_key, range),
-        () => new Error('export archive missing') as never,
+        () => notFound('This export is no longer stored. Export your data again from your account.', 'export_not_found'),
         { downloadName: 'quickchat-export.zip', contentType: 'application/zip' },
       );
     },
