@@ -22,7 +22,7 @@ import {
 import { assertOwner, loadOwnedQuestion, profileIdOf } from '../questions/service.ts';
 import type { AttachmentT } from '../questions/shapes.ts';
 import { recoverReviewToken } from '../reviews/token.ts';
-import { findAnswerOfQuestion, findMediaAsset, insertAnswer } from './queries.ts';
+import { findAnswerOfQuestion, findMediaAsset, insertAnswer, mediaAssetUploadedByOther } from './queries.ts';
 
 export interface NewAnswer {
   questionId: number;
@@ -73,7 +73,8 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
       throw conflict('The payment hold of this question is not available; it cannot be answered and charged.', 'payment_not_held');
     }
     if (input.mediaAssetId !== null) {
-      if (!(await lockMediaAssetForShare(trx, input.mediaAssetId)))
+      // A recording someone else uploaded with their session is theirs: it cannot be claimed by its id.
+      if (!(await lockMediaAssetForShare(trx, input.mediaAssetId)) || (await mediaAssetUploadedByOther(trx, input.mediaAssetId, user.id)))
         throw notFound('The recording was not found: upload it again.', 'media_asset_not_found');
       if (await mediaAssetInUse(trx, input.mediaAssetId))
         throw conflict('This recording is already attached elsewhere.', 'media_asset_in_use');
