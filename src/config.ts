@@ -42,6 +42,8 @@ export interface Config {
   trackVisitLimitPerHour: number;
   /** Feedback submissions per IP per hour before 429. */
   feedbackLimitPerHour: number;
+  /** Question submissions (each path) per client IP per minute before 429. */
+  questionLimitPerMinute: number;
   /** Lifetime of an admin session issued by POST /api/auth/verify. */
   adminSessionMinutes: number;
   /** E-mail delivery (MAIL=outbox|smtp) and how often the outbox worker runs. */
@@ -460,6 +462,7 @@ export function loadConfig(env: Env = process.env): Config {
     ipHashSecret: ipHashSecret(env, jwt),
     trackVisitLimitPerHour: int(env, 'TRACK_VISIT_LIMIT_PER_HOUR', 100, 1, 100_000),
     feedbackLimitPerHour: int(env, 'FEEDBACK_LIMIT_PER_HOUR', 10, 1, 10_000),
+    questionLimitPerMinute: int(env, 'QUESTION_LIMIT_PER_MINUTE', 10, 1, 100_000),
     adminSessionMinutes: int(env, 'ADMIN_SESSION_MINUTES', 15, 1, 60),
     mail: mailConfig(env),
     oauth: oauthConfig(env, url(env, 'CLIENT_ORIGIN', publicUrl)),

@@ -18,7 +18,14 @@ export interface TestApp {
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ JWT_SECRET: TEST_SECRET, DATA_DIR: '/tmp/qc-test-unused', LOG_LEVEL: 'silent', ...env });
+  // Tests ask many questions from one address; the question limit itself is tested with its own value.
+  return loadConfig({
+    JWT_SECRET: TEST_SECRET,
+    DATA_DIR: '/tmp/qc-test-unused',
+    LOG_LEVEL: 'silent',
+    QUESTION_LIMIT_PER_MINUTE: '100000',
+    ...env,
+  });
 }
 
 /** A full app on a fresh database, for app.inject() tests. One per test file (beforeAll). */

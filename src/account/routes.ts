@@ -5,6 +5,7 @@ import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';
 import { emptyBodyAsObject } from '../questions/shapes.ts';
@@ -41,11 +42,16 @@ const bearerToken = (req: FastifyRequest) => {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   return req.headers.authorization === undefined ? null : (m?.[1] ?? '');
 };
-const perUser = (max: number, minutes: number) => ({ rateLimit: { max, timeWindow: minutes * 60_000 } });
+/** Limits of the public routes: per client IP. */
+const perIp = (max: number, minutes: number) => ({ rateLimit: { max, timeWindow: minutes * 60_000 } });
 
 /** Account deletion, data export and asker erasure (privacy-cleanup-security.md, account deletion 1–9). */
 export function accountRoutes(app: App, ctx: AppContext): void {
   installErasedMediaGuard(app, ctx);
+  /** Limits of the signed-in routes: per account (whatever the network), per IP without a valid session. */
+  const perUser = (max: number, minutes: number) => ({
+    rateLimit: { max, timeWindow: minutes * 60_000, keyGenerator: sessionOrIpKey(ctx) },
+  });
 
   const deleteSchema = {
     tags: ['account'],
@@ -129,7 +135,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
         params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) }),
         response: errorResponses(400, 404, 410, 416, 429),
       },
-      config: perUser(30, 60),
+      config: perIp(30, 60),
     },
     async (req, reply) => {
       const row = await findExportForDownload(ctx, req.params.token);
@@ -152,7 +158,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
         body: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
         response: { 200: CodeSent, ...errorResponses(400, 429) },
       },
-      config: perUser(10, 60),
+      config: perIp(10, 60),
     },
     async (req) => {
       const { expiresInSeconds } = await requestAskerErasure(ctx, req.body.email);
@@ -178,7 +184,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
         ),
         response: { 200: Receipt, ...errorResponses(400, 410, 429) },
       },
-      config: perUser(20, 15),
+      config: perIp(20, 15),
     },
     async (req) => {
       const key = req.headers['idempotency-key'];

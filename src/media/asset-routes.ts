@@ -3,7 +3,7 @@ import type { App } from '../app.ts';
 import { bearerSecurity, optionalUser, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { getMediaAsset, registerMediaAsset, removeMediaAsset } from './asset-service.ts';
-import { ErrorBody, MediaAsset, uploadRateLimit } from './schemas.ts';
+import { ErrorBody, MediaAsset, RateLimited, uploadRateLimit } from './schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Status = Type.Union([Type.Literal('processing'), Type.Literal('uploading'), Type.Literal('ready'), Type.Literal('failed')]);
@@ -29,7 +29,7 @@ export function assetRoutes(app: App, ctx: AppContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: MediaAsset, 400: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+        response: { 200: MediaAsset, 400: ErrorBody, 422: ErrorBody, 429: RateLimited },
       },
       config: uploadRateLimit(ctx),
     },

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
-import { ErrorBody, UploadErrors, uploaderOf, uploadRateLimit } from './schemas.ts';
+import { ErrorBody, RateLimited, UploadErrors, uploaderOf, uploadRateLimit } from './schemas.ts';
 import {
   enableDownloads,
   requestAttachmentUpload,
@@ -195,7 +195,7 @@ export async function uploadRoutes(app: App, ctx: AppContext): Promise<void> {
           200: Type.Object({ success: Type.Boolean(), downloadsEnabled: Type.Boolean() }),
           404: ErrorBody,
           400: ErrorBody,
-          429: ErrorBody,
+          429: RateLimited,
         },
       },
       config,

@@ -136,7 +136,8 @@ describe('Deep Dive offers: accept and decline', () => {
     expect(noId.statusCode).toBe(400);
   });
 
-  it('limits /api/offers-accept to 10 a minute per IP', async () => {
+  it('limits /api/offers-accept to 10 a minute per expert', async () => {
+    const fresh = await expertWithToken(t);
     const codes: number[] = [];
     for (let i = 0; i < 11; i++) {
       codes.push(
@@ -144,7 +145,7 @@ describe('Deep Dive offers: accept and decline', () => {
           await t.app.inject({
             method: 'POST',
             url: '/api/offers-accept',
-            headers: await auth(e),
+            headers: await auth(fresh),
             payload: { id: 999999 },
             remoteAddress: '10.3.3.3',
           })

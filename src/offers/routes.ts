@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
 import { acceptOffer, declineOffer } from './service.ts';
 
@@ -23,13 +24,15 @@ const DeclineReply = Type.Object({
 });
 const Errors = errorResponses(400, 401, 403, 404, 409, 429);
 const reason = Type.Optional(Nullable(Type.String({ maxLength: 1000 })));
-const limit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 const base = { tags: ['offers'], security: bearerSecurity };
 
 export function offerRoutes(app: App, ctx: AppContext): void {
+  // 10 offer actions a minute per expert, on the legacy paths as on the Vercel ones.
+  const limit = { rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: sessionOrIpKey(ctx) } };
   app.post(
     '/offers/:id/accept',
     {
+      config: limit,
       schema: {
         ...base,
         summary: 'Accept a pending Deep Dive offer (starts the SLA; the hold stays)',
@@ -42,6 +45,7 @@ export function offerRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/offers/:id/decline',
     {
+      config: limit,
       preValidation: emptyBodyAsObject,
       schema: {
         ...base,

@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { refundQuestion } from './refund.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from './shapes.ts';
 
@@ -16,10 +17,12 @@ const reason = Type.Optional(Nullable(Type.String({ maxLength: 1000 })));
 const base = { tags: ['questions'], security: bearerSecurity };
 
 export function refundRoutes(app: App, ctx: AppContext): void {
+  // 5 refunds a minute per expert, on both paths.
+  const config = { rateLimit: { max: 5, timeWindow: '1 minute', keyGenerator: sessionOrIpKey(ctx) } };
   app.post(
     '/api/questions/refund',
     {
-      config: { rateLimit: { max: 5, timeWindow: '1 minute' } },
+      config,
       schema: {
         ...base,
         summary: 'Refund an unanswered question of mine (releases the hold)',
@@ -32,6 +35,7 @@ export function refundRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/question/:id/refund',
     {
+      config,
       preValidation: emptyBodyAsObject,
       schema: {
         ...base,

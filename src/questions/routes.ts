@@ -66,7 +66,7 @@ const VReply = Type.Object({
     proposed_price_cents: Nullable(Type.Integer()),
   }),
 });
-const CreateErrors = errorResponses(400, 404, 409, 422, 503);
+const CreateErrors = errorResponses(400, 404, 409, 422, 429, 503);
 
 function toInput(tier: Tier, b: CreateBody, ipHash: string): NewQuestionInput {
   return {
@@ -119,6 +119,8 @@ export type PatchBodyT = Static<typeof PatchBody>;
 export function questionRoutes(app: App, ctx: AppContext): void {
   inboxRoutes(app, ctx);
   refundRoutes(app, ctx);
+  // Each submission verifies a payment hold at the provider: a per-IP limit keeps guessed intent ids from hammering it.
+  const config = { rateLimit: { max: ctx.config.questionLimitPerMinute, timeWindow: 60_000 } };
   for (const tier of ['quick_consult', 'deep_dive'] as const) {
     const slug = tier === 'quick_consult' ? 'quick-consult' : 'deep-dive';
     const body = tier === 'quick_consult' ? QuickConsultBody : DeepDiveBody;
@@ -126,6 +128,7 @@ export function questionRoutes(app: App, ctx: AppContext): void {
     app.post(
       `/question/${slug}`,
       {
+        config,
         schema: {
           tags,
           summary: `Ask a ${slug} question (legacy Xano path); the payment hold is verified`,
@@ -161,6 +164,7 @@ export function questionRoutes(app: App, ctx: AppContext): void {
     app.post(
       `/api/questions/${slug}`,
       {
+        config,
         schema: { tags, summary: `Ask a ${slug} question; the payment hold is verified`, body, response: { 201: VReply, ...CreateErrors } },
       },
       async (req, reply) => {

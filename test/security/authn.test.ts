@@ -43,8 +43,16 @@ beforeAll(async () => {
     { name: 'expired', headers: bearer(await signSession(secret, claims, new Date(now.getTime() - 25 * 3600_000))) },
     { name: 'revoked (token_version bumped)', headers: bearer(revokedToken) },
     { name: ERASER, headers: bearer(w.gone.token) },
-    { name: 'erased account (another session)', headers: bearer(await signSession(secret, { userId: w.gone.userId, tokenVersion: 0 }, new Date(now.getTime() - 60_000))) },
-    { name: 'alg none', headers: bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: String(owner.userId), ver: 0, iss: 'quickchat', aud: 'quickchat-session' })}.`) },
+    {
+      name: 'erased account (another session)',
+      headers: bearer(await signSession(secret, { userId: w.gone.userId, tokenVersion: 0 }, new Date(now.getTime() - 60_000))),
+    },
+    {
+      name: 'alg none',
+      headers: bearer(
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: String(owner.userId), ver: 0, iss: 'quickchat', aud: 'quickchat-session' })}.`,
+      ),
+    },
     {
       name: 'wrong audience',
       headers: bearer(
@@ -67,7 +75,11 @@ beforeAll(async () => {
   const cookie = (token: string) => ({ cookie: `admin_session=${token}` });
   const disabled = await World.person(t, 'disabled', 'super_admin');
   const disabledToken = await w.adminToken(disabled);
-  await t.database.db.updateTable('admin_users').set({ disabled: true }).where('id', '=', disabled.adminId as number).execute();
+  await t.database.db
+    .updateTable('admin_users')
+    .set({ disabled: true })
+    .where('id', '=', disabled.adminId as number)
+    .execute();
   const demoted = await World.person(t, 'demoted', 'super_admin');
   const demotedToken = await w.adminToken(demoted);
   await t.database.db.updateTable('user').set({ token_version: 1 }).where('id', '=', demoted.userId).execute();
@@ -77,10 +89,22 @@ beforeAll(async () => {
     { name: 'main session instead of admin', headers: bearer(await w.mainToken(admin)), status: [401] },
     { name: 'main session in the admin cookie', headers: cookie(await w.mainToken(admin)), status: [401] },
     { name: 'forged admin session', headers: cookie(await signAdminSession(`${secret}-x`, adminRow, now, ttl)), status: [401] },
-    { name: 'expired admin session', headers: cookie(await signAdminSession(secret, adminRow, new Date(now.getTime() - 2 * ttl * 1000), ttl)), status: [401] },
-    { name: 'revoked admin session (admin version)', headers: cookie(await signAdminSession(secret, { ...adminRow, adminVersion: 7 }, now, ttl)), status: [401] },
+    {
+      name: 'expired admin session',
+      headers: cookie(await signAdminSession(secret, adminRow, new Date(now.getTime() - 2 * ttl * 1000), ttl)),
+      status: [401],
+    },
+    {
+      name: 'revoked admin session (admin version)',
+      headers: cookie(await signAdminSession(secret, { ...adminRow, adminVersion: 7 }, now, ttl)),
+      status: [401],
+    },
     { name: 'user signed out everywhere', headers: cookie(demotedToken), status: [401] },
-    { name: 'admin of another user id', headers: cookie(await signAdminSession(secret, { ...adminRow, userId: owner.userId }, now, ttl)), status: [401] },
+    {
+      name: 'admin of another user id',
+      headers: cookie(await signAdminSession(secret, { ...adminRow, userId: owner.userId }, now, ttl)),
+      status: [401],
+    },
     { name: 'disabled admin', headers: cookie(disabledToken), status: [403] },
   ];
 }, 120_000);
@@ -108,7 +132,11 @@ async function mainMatrix(rec: Recorder, key: string, e: RouteEntry) {
     inspect(rec, s, { key: key as `${string} ${string}`, e, caller: null, repro }, res);
   }
   if (o && ref !== undefined) {
-    rec.check((await w.snapshot(o.kind, ref)) === before, 'authn: object unchanged', `the ${o.kind} ${ref} changed after requests with bad tokens`);
+    rec.check(
+      (await w.snapshot(o.kind, ref)) === before,
+      'authn: object unchanged',
+      `the ${o.kind} ${ref} changed after requests with bad tokens`,
+    );
   }
   if (key.startsWith('GET ') && e.access !== 'optional_user') {
     const req = await buildRequest(w, key, e, { ref, caller: null });
@@ -131,7 +159,11 @@ async function adminMatrix(rec: Recorder, key: string, e: RouteEntry) {
     inspect(rec, s, { key: key as `${string} ${string}`, e, caller: null, repro }, res);
   }
   if (o && ref !== undefined) {
-    rec.check((await w.snapshot(o.kind, ref)) === before, 'authn: object unchanged', `the ${o.kind} ${ref} changed after requests with bad sessions`);
+    rec.check(
+      (await w.snapshot(o.kind, ref)) === before,
+      'authn: object unchanged',
+      `the ${o.kind} ${ref} changed after requests with bad sessions`,
+    );
   }
 }
 
@@ -163,13 +195,21 @@ async function credentialMatrix(rec: Recorder, key: string, e: RouteEntry) {
       { name: 'wrong key', req: { ...base, payload: { ...body, x_api_key: 'wrong-key-wrong-key-wrong-key-0000' } }, status: [401] },
       { name: 'key of the wrong length', req: { ...base, payload: { ...body, x_api_key: 'short' } }, status: [401] },
       { name: 'no key', req: { ...base, payload: { ...body, x_api_key: undefined } }, status: [400] },
-      { name: 'a session instead of the key', req: { ...base, payload: { ...body, x_api_key: undefined }, headers: bearer(await w.mainToken(w.people.admin)) }, status: [400] },
+      {
+        name: 'a session instead of the key',
+        req: { ...base, payload: { ...body, x_api_key: undefined }, headers: bearer(await w.mainToken(w.people.admin)) },
+        status: [400],
+      },
     );
   }
   if (e.access === 'stripe_signature') {
     variants.push(
       { name: 'unsigned', req: base, status: [t.ctx.payments.kind === 'stripe' ? 400 : 404] },
-      { name: 'forged signature', req: { ...base, headers: { 'stripe-signature': 't=1,v1=deadbeef' } }, status: [t.ctx.payments.kind === 'stripe' ? 400 : 404] },
+      {
+        name: 'forged signature',
+        req: { ...base, headers: { 'stripe-signature': 't=1,v1=deadbeef' } },
+        status: [t.ctx.payments.kind === 'stripe' ? 400 : 404],
+      },
     );
   }
   for (const v of variants) {
@@ -190,4 +230,3 @@ describe('authentication matrix', () => {
     }
   }
 });
-

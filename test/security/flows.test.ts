@@ -3,8 +3,8 @@
  * be refused answers 409/4xx and leaves question, payment and provider intent exactly as they were.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { bearer } from '../factories.ts';
 import { isPostgres } from '../db.ts';
+import { bearer } from '../factories.ts';
 import { askDeepDive, askQuickConsult, holdFor, lifecycle, questionBody } from '../question-helpers.ts';
 import { curl, type Recorder, routeTest, type Suite, securityApp, send } from './harness.ts';
 import type { Req } from './types.ts';
@@ -30,10 +30,20 @@ async function refused(rec: Recorder, questionId: number, req: Req, check: strin
   const before = await lifecycle(s.t, questionId);
   await expectStatus(rec, req, want, check);
   const after = await lifecycle(s.t, questionId);
-  rec.check(JSON.stringify(before) === JSON.stringify(after), `${check}: no state change`, `${JSON.stringify(before)} → ${JSON.stringify(after)}`, curl(req, 'owner'));
+  rec.check(
+    JSON.stringify(before) === JSON.stringify(after),
+    `${check}: no state change`,
+    `${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+    curl(req, 'owner'),
+  );
 }
 
-const post = async (url: string, payload: unknown, who: 'owner' | 'other' = 'owner'): Promise<Req> => ({ method: 'POST', url, payload, headers: await auth(who) });
+const post = async (url: string, payload: unknown, who: 'owner' | 'other' = 'owner'): Promise<Req> => ({
+  method: 'POST',
+  url,
+  payload,
+  headers: await auth(who),
+});
 const answerReq = (questionId: number) => post('/answer', { question_id: questionId, text_response: 'An answer.' });
 
 describe('business flows out of order', () => {
@@ -82,7 +92,11 @@ describe('business flows out of order', () => {
     // Capture is idempotent by design: a second one answers 200 already_captured and changes nothing.
     const again = await expectStatus(rec, await post('/payment/capture', { question_id: done.questionId }), [200], 'capture twice');
     rec.check(again.json().already_captured === true, 'capture twice: already_captured', again.body);
-    rec.check(JSON.stringify(await lifecycle(s.t, done.questionId)) === JSON.stringify(before), 'capture twice: no state change', 'state changed');
+    rec.check(
+      JSON.stringify(await lifecycle(s.t, done.questionId)) === JSON.stringify(before),
+      'capture twice: no state change',
+      'state changed',
+    );
   });
 
   routeTest('flows', 'POST /question/:id/refund', async (rec) => {
@@ -90,28 +104,56 @@ describe('business flows out of order', () => {
     const done = await askQuickConsult(s.t, e);
     await expectStatus(rec, await answerReq(done.questionId), [201], 'answer (captures)');
     await refused(rec, done.questionId, await post(`/question/${done.questionId}/refund`, {}), 'refund after capture');
-    await refused(rec, done.questionId, await post('/api/questions/refund', { question_id: done.questionId }), 'refund after capture (legacy path)');
+    await refused(
+      rec,
+      done.questionId,
+      await post('/api/questions/refund', { question_id: done.questionId }),
+      'refund after capture (legacy path)',
+    );
     const twice = await askQuickConsult(s.t, e);
     await expectStatus(rec, await post(`/question/${twice.questionId}/refund`, {}), [200], 'refund');
     await refused(rec, twice.questionId, await post(`/question/${twice.questionId}/refund`, {}), 'refund twice');
     const dd = await askDeepDive(s.t, e, 20_000);
     await expectStatus(rec, await post(`/offers/${dd.questionId}/decline`, {}), [200], 'decline');
-    await refused(rec, dd.questionId, await post(`/question/${dd.questionId}/refund`, {}), 'refund a declined offer (hold already released)');
+    await refused(
+      rec,
+      dd.questionId,
+      await post(`/question/${dd.questionId}/refund`, {}),
+      'refund a declined offer (hold already released)',
+    );
   });
 
   routeTest('flows', 'POST /api/questions/quick-consult', async (rec) => {
     const e = s.w.expertOf('owner');
     const first = await askQuickConsult(s.t, e);
-    const count = async () => (await s.t.database.db.selectFrom('question').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await s.t.database.db
+          .selectFrom('question')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
     const before = Number(await count());
-    const reuse: Req = { method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, first.intentId) };
+    const reuse: Req = {
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, first.intentId),
+    };
     await expectStatus(rec, reuse, [409], 'reuse a payment intent', 'anonymous');
-    const dd: Req = { method: 'POST', url: '/question/deep-dive', payload: { ...questionBody(e.profile.handle as string, first.intentId), proposed_price_cents: 5000 } };
+    const dd: Req = {
+      method: 'POST',
+      url: '/question/deep-dive',
+      payload: { ...questionBody(e.profile.handle as string, first.intentId), proposed_price_cents: 5000 },
+    };
     await expectStatus(rec, dd, [409], 'reuse a payment intent for another tier', 'anonymous');
     const cheap = await holdFor(s.t, 100);
     const under: Req = { method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, cheap) };
     await expectStatus(rec, under, [400, 402, 409, 422], 'a hold of the wrong amount', 'anonymous');
-    const forged: Req = { method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, 'pi_never_created_here') };
+    const forged: Req = {
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, 'pi_never_created_here'),
+    };
     await expectStatus(rec, forged, [400, 402, 404, 409, 422], 'an intent that was never held', 'anonymous');
     rec.check(Number(await count()) === before, 'refused creations insert nothing', `questions went from ${before} to ${await count()}`);
   });
@@ -120,7 +162,8 @@ describe('business flows out of order', () => {
   it.runIf(isPostgres())('race two creations on the same payment intent', async () => {
     const e = s.w.expertOf('owner');
     const intent = await holdFor(s.t, e.profile.tier1_price_cents);
-    const req = () => s.t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intent) });
+    const req = () =>
+      s.t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, intent) });
     const codes = (await Promise.all([req(), req(), req()])).map((r) => r.statusCode).sort();
     if (codes.join() !== '201,409,409') throw new Error(`expected one 201 and two 409, got ${codes}`);
   });
@@ -142,12 +185,33 @@ describe('legacy IDORs (legacy-backend §9)', () => {
     const e1 = s.w.expertOf('owner');
     const q = await askQuickConsult(s.t, e1);
     // The body's user_id names the owner; the session is another expert's: refused, nothing written.
-    await refused(rec, q.questionId, await post('/api/answers/create', { question_id: q.questionId, user_id: owner().userId, text_response: 'mine now' }, 'other'), 'answer with someone else’s user_id', [403, 404]);
+    await refused(
+      rec,
+      q.questionId,
+      await post('/api/answers/create', { question_id: q.questionId, user_id: owner().userId, text_response: 'mine now' }, 'other'),
+      'answer with someone else’s user_id',
+      [403, 404],
+    );
     // The owner answering with another expert's user_id: the answer is the owner's, the body is ignored.
-    await expectStatus(rec, await post('/answer', { question_id: q.questionId, user_id: s.w.people.other.userId, text_response: 'ok' }), [201], 'owner answers (user_id ignored)');
-    const row = await s.t.database.db.selectFrom('answer').select('user_id').where('question_id', '=', q.questionId).executeTakeFirstOrThrow();
+    await expectStatus(
+      rec,
+      await post('/answer', { question_id: q.questionId, user_id: s.w.people.other.userId, text_response: 'ok' }),
+      [201],
+      'owner answers (user_id ignored)',
+    );
+    const row = await s.t.database.db
+      .selectFrom('answer')
+      .select('user_id')
+      .where('question_id', '=', q.questionId)
+      .executeTakeFirstOrThrow();
     rec.check(row.user_id === owner().userId, 'answer belongs to the session', `answer.user_id = ${row.user_id}`);
-    await expectStatus(rec, { method: 'GET', url: `/answer?question_id=${q.questionId}`, headers: await auth('other') }, [403, 404], 'GET /answer of another expert’s question', 'other');
+    await expectStatus(
+      rec,
+      { method: 'GET', url: `/answer?question_id=${q.questionId}`, headers: await auth('other') },
+      [403, 404],
+      'GET /answer of another expert’s question',
+      'other',
+    );
   });
 
   routeTest('flows', 'DELETE /media_asset/:id', async (rec) => {
@@ -161,9 +225,21 @@ describe('legacy IDORs (legacy-backend §9)', () => {
       await expectStatus(rec, { method, url: `/media_asset/${mine}`, headers: await auth() }, [404], `${method} after delete`);
     }
     const q = await askQuickConsult(s.t, s.w.expertOf('owner'));
-    await refused(rec, q.questionId, await post('/answer', { question_id: q.questionId, media_asset_id: mine }), 'answer with a deleted recording', [404]);
+    await refused(
+      rec,
+      q.questionId,
+      await post('/answer', { question_id: q.questionId, media_asset_id: mine }),
+      'answer with a deleted recording',
+      [404],
+    );
     // Another expert's recording, uploaded with their session and not attached yet, cannot be claimed by guessing its id.
-    await refused(rec, q.questionId, await post('/answer', { question_id: q.questionId, media_asset_id: theirs }), 'answer with another user’s recording', [403, 404]);
+    await refused(
+      rec,
+      q.questionId,
+      await post('/answer', { question_id: q.questionId, media_asset_id: theirs }),
+      'answer with another user’s recording',
+      [403, 404],
+    );
     const media = await s.t.database.db.selectFrom('answer').select('id').where('media_asset_id', '=', theirs).execute();
     rec.check(media.length === 0, 'another user’s recording stays unattached', `attached to answer ${media.map((m) => m.id)}`);
   });
@@ -173,12 +249,42 @@ describe('use after delete (an erased expert)', () => {
   routeTest('flows', 'GET /review/:token', async (rec) => {
     const g = s.w.gone;
     await expectStatus(rec, { method: 'GET', url: `/review/${g.reviewToken}` }, [410], 'review page of an erased expert', 'asker');
-    await expectStatus(rec, { method: 'POST', url: `/review/${g.reviewToken}/feedback`, payload: { rating: 4 } }, [410], 'rate after erasure', 'asker');
-    await expectStatus(rec, { method: 'GET', url: `/public/profile?handle=${g.handle}` }, [404], 'public page of an erased expert', 'anonymous');
+    await expectStatus(
+      rec,
+      { method: 'POST', url: `/review/${g.reviewToken}/feedback`, payload: { rating: 4 } },
+      [410],
+      'rate after erasure',
+      'asker',
+    );
+    await expectStatus(
+      rec,
+      { method: 'GET', url: `/public/profile?handle=${g.handle}` },
+      [404],
+      'public page of an erased expert',
+      'anonymous',
+    );
     await expectStatus(rec, { method: 'GET', url: `/expert/profile/check-handle/${g.handle}` }, [200], 'handle lookup works', 'anonymous');
-    await expectStatus(rec, { method: 'GET', url: `/question/${g.questionId}`, headers: await auth() }, [404], 'question id of an erased expert', 'owner');
-    await expectStatus(rec, { method: 'GET', url: `/api/account/export/${g.exportToken}` }, [404, 410], 'export link of an erased account', 'anonymous');
-    await expectStatus(rec, { method: 'PATCH', url: `/marketing/campaigns/${g.campaignId}`, payload: { name: 'x' }, headers: await auth() }, [404], 'campaign of an erased expert', 'owner');
+    await expectStatus(
+      rec,
+      { method: 'GET', url: `/question/${g.questionId}`, headers: await auth() },
+      [404],
+      'question id of an erased expert',
+      'owner',
+    );
+    await expectStatus(
+      rec,
+      { method: 'GET', url: `/api/account/export/${g.exportToken}` },
+      [404, 410],
+      'export link of an erased account',
+      'anonymous',
+    );
+    await expectStatus(
+      rec,
+      { method: 'PATCH', url: `/marketing/campaigns/${g.campaignId}`, payload: { name: 'x' }, headers: await auth() },
+      [404],
+      'campaign of an erased expert',
+      'owner',
+    );
     await expectStatus(rec, { method: 'GET', url: '/auth/me', headers: bearer(g.token) }, [401], 'session of an erased account', 'gone');
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Response } from 'light-my-request';
 import { expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../app.ts';
-import { docsRoutes, type DocOperation, type RouteKey } from './inventory.ts';
+import { type DocOperation, docsRoutes, type RouteKey } from './inventory.ts';
 import { SECURITY_ENV } from './policy.ts';
 import type { BuildCtx, Identity, ObjectCase, Req, RouteEntry } from './types.ts';
 import { MISSING_ID, type Person, World } from './world.ts';
@@ -96,7 +96,8 @@ export function curl(req: Req, who: string): string {
   if (req.payload !== undefined) {
     if (Buffer.isBuffer(req.payload)) parts.push('--data-binary', `@body-${req.payload.length}-bytes.bin`);
     else {
-      if (!Object.keys(req.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')) parts.push('-H', "'content-type: application/json'");
+      if (!Object.keys(req.headers ?? {}).some((h) => h.toLowerCase() === 'content-type'))
+        parts.push('-H', "'content-type: application/json'");
       parts.push('--data-raw', shellQuote(typeof req.payload === 'string' ? req.payload : JSON.stringify(req.payload)));
     }
   }
@@ -125,7 +126,12 @@ export class Recorder {
     return passed;
   }
   status(res: Response, want: number[], check: string, repro: string): boolean {
-    return this.check(want.includes(res.statusCode), check, `expected ${want.join('|')}, got ${res.statusCode}: ${res.body.slice(0, 300)}`, repro);
+    return this.check(
+      want.includes(res.statusCode),
+      check,
+      `expected ${want.join('|')}, got ${res.statusCode}: ${res.body.slice(0, 300)}`,
+      repro,
+    );
   }
 }
 
@@ -138,19 +144,25 @@ export interface SecurityMeta {
 
 /** One test per route and matrix: it records its checks in the test meta and fails with every reproduction. */
 export function routeTest(matrix: string, route: string, fn: (rec: Recorder) => Promise<void>, timeout = 120_000) {
-  it(route, async ({ task }) => {
-    const rec = new Recorder(matrix, route);
-    try {
-      await fn(rec);
-    } catch (err) {
-      rec.check(false, 'harness', (err as Error).stack ?? String(err));
-    }
-    const meta: SecurityMeta = { matrix, route, checks: rec.checks, failures: rec.failures };
-    (task.meta as Record<string, unknown>).security = meta;
-    if (rec.failures.length) {
-      expect.fail(`${rec.failures.length} of ${rec.checks} checks failed:\n${rec.failures.map((f) => `- ${f.check}: ${f.detail}\n  ${f.curl}`).join('\n')}`);
-    }
-  }, timeout);
+  it(
+    route,
+    async ({ task }) => {
+      const rec = new Recorder(matrix, route);
+      try {
+        await fn(rec);
+      } catch (err) {
+        rec.check(false, 'harness', (err as Error).stack ?? String(err));
+      }
+      const meta: SecurityMeta = { matrix, route, checks: rec.checks, failures: rec.failures };
+      (task.meta as Record<string, unknown>).security = meta;
+      if (rec.failures.length) {
+        expect.fail(
+          `${rec.failures.length} of ${rec.checks} checks failed:\n${rec.failures.map((f) => `- ${f.check}: ${f.detail}\n  ${f.curl}`).join('\n')}`,
+        );
+      }
+    },
+    timeout,
+  );
 }
 
 /** The identity a check runs as, for the curl placeholder. */

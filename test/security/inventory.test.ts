@@ -6,9 +6,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../app.ts';
+import { routeTest } from './harness.ts';
 import { docsRoutes, isFrameworkTwin, type RouteKey, routerRoutes } from './inventory.ts';
 import { POLICY, SECURITY_ENV } from './policy.ts';
-import { routeTest } from './harness.ts';
 
 // Collected at load time, so that every live route gets its own test.
 const t = await createTestApp(SECURITY_ENV);
@@ -34,7 +34,12 @@ describe('route inventory: router × OpenAPI × policy table', () => {
       rec.check(inRouter, 'inventory: served by the router', `${key} is in the table or the docs but the router does not serve it`);
       if (e?.hidden) {
         rec.check(!inDocs, 'inventory: hidden route absent from docs', `${key} is marked hidden (${e.hidden}) but /docs/json lists it`);
-        if (e.alias) rec.check(docs.has(e.alias as RouteKey), 'inventory: alias documented', `${key} is an alias of ${e.alias}, which /docs/json does not list`);
+        if (e.alias)
+          rec.check(
+            docs.has(e.alias as RouteKey),
+            'inventory: alias documented',
+            `${key} is an alias of ${e.alias}, which /docs/json does not list`,
+          );
       } else {
         rec.check(inDocs, 'inventory: documented', `${key} is missing from /docs/json: document it, or mark it hidden with a reason`);
       }

@@ -34,7 +34,10 @@ async function call(rec: Recorder, key: string, e: RouteEntry, identity: Identit
   let headers: Record<string, string> = {};
   if (caller) {
     if (e.access === 'admin' || e.access === 'super_admin') {
-      headers = identity === 'admin' ? { cookie: `admin_session=${await s.w.adminToken(caller)}` } : { authorization: `Bearer ${await s.w.mainToken(caller)}` };
+      headers =
+        identity === 'admin'
+          ? { cookie: `admin_session=${await s.w.adminToken(caller)}` }
+          : { authorization: `Bearer ${await s.w.mainToken(caller)}` };
     } else headers = { authorization: `Bearer ${await s.w.mainToken(caller)}` };
   }
   req.headers = { ...req.headers, ...headers };
@@ -51,7 +54,11 @@ async function objectMatrix(rec: Recorder, key: string, e: RouteEntry) {
   const write = key.split(' ')[0] !== 'GET';
   const fresh = async (owner: 'owner' | 'other') => s.w.object(o.kind, owner, o.state, write);
   const unchanged = async (ref: string | number, before: string, label: string) =>
-    rec.check((await s.w.snapshot(o.kind, ref)) === before, `object: ${label} leaves it unchanged`, `the ${o.kind} ${ref} changed after a refused request`);
+    rec.check(
+      (await s.w.snapshot(o.kind, ref)) === before,
+      `object: ${label} leaves it unchanged`,
+      `the ${o.kind} ${ref} changed after a refused request`,
+    );
 
   if (ADMIN_KINDS.has(o.kind)) {
     // Admin objects have no owner: an admin session may act, nobody else; a support admin not on super_admin routes.

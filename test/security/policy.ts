@@ -6,7 +6,7 @@
  * from /docs/json without a `hidden` reason fails inventory.test.ts. HEAD twins of GET routes and
  * the CORS preflight (`OPTIONS *`) are added by the framework and follow their GET / are public.
  */
-import type { Access, BuildCtx, Cell, Identity, ObjectCase, ObjectKind, ObjectRef, ObjectState, RouteEntry } from './types.ts';
+
 import {
   askBody,
   audioRaw,
@@ -20,13 +20,19 @@ import {
   uploadedVideo,
   videoPart,
 } from './samples.ts';
+import type { Access, BuildCtx, Cell, Identity, ObjectCase, ObjectKind, ObjectRef, ObjectState, RouteEntry } from './types.ts';
 
-const obj = (kind: ObjectKind, state: ObjectState, where: ObjectRef['in'] = 'params', field = 'id'): ObjectRef => ({ in: where, field, kind, state });
+const obj = (kind: ObjectKind, state: ObjectState, where: ObjectRef['in'] = 'params', field = 'id'): ObjectRef => ({
+  in: where,
+  field,
+  kind,
+  state,
+});
 const ownerHandle = (c: BuildCtx) => c.w.expertOf('owner').profile.handle as string;
 const callerHandle = (c: BuildCtx) => c.caller?.expert?.profile.handle ?? `nohandle${c.n}`;
 export const INTERNAL_KEY = 'security-suite-internal-key-0123456789';
 const UPLOAD_LIMIT = 4;
-export const LIMITS = { upload: UPLOAD_LIMIT, feedback: 3, trackVisit: 3, magicLinkIp: 4 } as const;
+export const LIMITS = { upload: UPLOAD_LIMIT, feedback: 3, trackVisit: 3, magicLinkIp: 4, question: 3, exportsPerDay: 3 } as const;
 /** The environment the security suite's apps run with (small limits keep the limit+1 checks cheap). */
 export const SECURITY_ENV: Record<string, string> = {
   INTERNAL_API_KEY: INTERNAL_KEY,
@@ -39,9 +45,14 @@ export const SECURITY_ENV: Record<string, string> = {
   FEEDBACK_LIMIT_PER_HOUR: String(LIMITS.feedback),
   TRACK_VISIT_LIMIT_PER_HOUR: String(LIMITS.trackVisit),
   MAGIC_LINK_IP_LIMIT_PER_HOUR: String(LIMITS.magicLinkIp),
+  EXPORT_LIMIT_PER_DAY: String(LIMITS.exportsPerDay),
   MEDIA_PROXY_ALLOWED_HOSTS: 'localhost,127.0.0.1,169.254.169.254,10.0.0.5,*.allowed.test,metadata.google.internal',
 };
 export const ERASER = 'erased account (the session that erased it)';
+/** The rate-limit matrix's app: question creation limited too (the other matrices ask many questions). */
+export const RATE_LIMIT_ENV: Record<string, string> = { ...SECURITY_ENV, QUESTION_LIMIT_PER_MINUTE: String(LIMITS.question) };
+const questionLimit = { class: 'question creation', max: LIMITS.question, per: 'ip' } as const;
+const downloads = { class: 'downloads', max: 120, per: 'ip' } as const;
 const upload = { class: 'upload URLs and uploads', max: UPLOAD_LIMIT, per: 'ip' } as const;
 /** A legacy path served by the same handler as a documented one: hidden from the docs, checked against the twin's schema. */
 const alias = (of: string) => ({ hidden: `legacy alias of ${of} (same handler and schema)`, alias: of });
@@ -64,7 +75,14 @@ export const POLICY: Record<string, RouteEntry> = {
   'POST /api/payments/create-intent': {
     access: 'public',
     ok: 200,
-    body: (c) => ({ amount: 5000, currency: 'usd', captureMethod: 'manual', expertHandle: ownerHandle(c), tierType: 'quick_consult', customerEmail: 'a@asker.test' }),
+    body: (c) => ({
+      amount: 5000,
+      currency: 'usd',
+      captureMethod: 'manual',
+      expertHandle: ownerHandle(c),
+      tierType: 'quick_consult',
+      customerEmail: 'a@asker.test',
+    }),
     forbidden: { amount: 1, status: 'succeeded' },
     exposes: ['paymentIntentId', 'clientSecret'],
     limit: { class: 'payment intents', max: 10, per: 'ip' },
@@ -78,6 +96,7 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => askBody(c, 'quick_consult'),
     forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, playback_token_hash: 'x', answered_at: 1 },
     exposes: ['review_token', 'playback_token_hash'],
+    limit: questionLimit,
   },
   'POST /question/deep-dive': {
     access: 'public',
@@ -85,6 +104,7 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => askBody(c, 'deep_dive'),
     forbidden: { status: 'paid', pricing_status: 'offer_accepted', final_price_cents: 1, price_cents: 1 },
     exposes: ['review_token', 'playback_token_hash'],
+    limit: questionLimit,
   },
   'POST /api/questions/quick-consult': {
     access: 'public',
@@ -92,6 +112,7 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => askBody(c, 'quick_consult'),
     forbidden: { status: 'closed', price_cents: 1, review_token: 'x' },
     exposes: ['review_token'],
+    limit: questionLimit,
   },
   'POST /api/questions/deep-dive': {
     access: 'public',
@@ -99,6 +120,7 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => askBody(c, 'deep_dive'),
     forbidden: { pricing_status: 'offer_accepted', final_price_cents: 1 },
     exposes: ['review_token'],
+    limit: questionLimit,
   },
   'GET /question/:id': { access: 'expert', object: obj('question', 'any'), ok: 200 },
   'PATCH /question/:id': {
@@ -108,7 +130,12 @@ export const POLICY: Record<string, RouteEntry> = {
     body: () => ({ hidden: true }),
     forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, answered_at: 1, playback_token_hash: 'x', expert_profile_id: 1 },
   },
-  'POST /question/hidden': { access: 'expert', object: obj('question', 'qc_paid', 'body', 'question_id'), ok: 200, body: () => ({ hidden: true }) },
+  'POST /question/hidden': {
+    access: 'expert',
+    object: obj('question', 'qc_paid', 'body', 'question_id'),
+    ok: 200,
+    body: () => ({ hidden: true }),
+  },
   'POST /question/:id/refund': {
     access: 'expert',
     object: obj('question', 'qc_paid'),
@@ -134,7 +161,12 @@ export const POLICY: Record<string, RouteEntry> = {
   'GET /me/dashboard-analytics': { access: 'user', ok: 200, outcomes: { plain: [404], admin: [404] } },
 
   // ── offers ───────────────────────────────────────────────────────────────────────────
-  'POST /offers/:id/accept': { access: 'expert', object: obj('question', 'dd_pending'), ok: 200, limit: { class: 'offer actions', max: 10, per: 'user' } },
+  'POST /offers/:id/accept': {
+    access: 'expert',
+    object: obj('question', 'dd_pending'),
+    ok: 200,
+    limit: { class: 'offer actions', max: 10, per: 'user' },
+  },
   'POST /offers/:id/decline': {
     access: 'expert',
     object: obj('question', 'dd_pending'),
@@ -142,7 +174,13 @@ export const POLICY: Record<string, RouteEntry> = {
     body: () => ({ decline_reason: 'Not my field' }),
     limit: { class: 'offer actions', max: 10, per: 'user' },
   },
-  'POST /api/offers-accept': { access: 'expert', object: obj('question', 'dd_pending', 'body'), ok: 200, body: () => ({}), limit: { class: 'offer actions', max: 10, per: 'user' } },
+  'POST /api/offers-accept': {
+    access: 'expert',
+    object: obj('question', 'dd_pending', 'body'),
+    ok: 200,
+    body: () => ({}),
+    limit: { class: 'offer actions', max: 10, per: 'user' },
+  },
   'POST /api/offers-decline': {
     access: 'expert',
     object: obj('question', 'dd_pending', 'body'),
@@ -181,25 +219,36 @@ export const POLICY: Record<string, RouteEntry> = {
   // A session without a fresh sign-in is asked to re-authenticate (403); the erasure itself is in flows.test.ts.
   // A retry with the very session that erased the account returns the same receipt (design: account deletion 1);
   // any other session of the erased account is a 401.
-  'DELETE /me/delete-account': { access: 'user', ok: 403, authn: { [ERASER]: [200] }, limit: { class: 'delete-account', max: 30, per: 'user' } },
-  'DELETE /api/users/delete-account': { access: 'user', ok: 403, authn: { [ERASER]: [200] }, limit: { class: 'delete-account', max: 30, per: 'user' } },
+  'DELETE /me/delete-account': {
+    access: 'user',
+    ok: 403,
+    authn: { [ERASER]: [200] },
+    limit: { class: 'delete-account', max: 30, per: 'user' },
+  },
+  'DELETE /api/users/delete-account': {
+    access: 'user',
+    ok: 403,
+    authn: { [ERASER]: [200] },
+    limit: { class: 'delete-account', max: 30, per: 'user' },
+  },
   'POST /me/delete-account/code': {
     access: 'user',
     ok: 200,
-    limit: [
-      { class: 'delete-account', max: 3, per: 'email' },
-      { class: 'delete-account', max: 10, per: 'user' },
-    ],
+    // 3 codes an hour per address (the route's own 10 an hour per user is never reached first).
+    limit: { class: 'delete-account', max: 3, per: 'account' },
   },
   'POST /me/export': {
     access: 'user',
     ok: 200,
-    limit: [
-      { class: 'export', max: 2, per: 'email' },
-      { class: 'export', max: 10, per: 'user' },
-    ],
+    // EXPORT_LIMIT_PER_DAY per account (the route's own 10 an hour per user is never reached first).
+    limit: { class: 'export', max: LIMITS.exportsPerDay, per: 'account' },
   },
-  'GET /api/account/export/:token': { access: 'export_token', object: obj('export', 'any', 'params', 'token'), ok: 200, limit: { class: 'export', max: 30, per: 'ip' } },
+  'GET /api/account/export/:token': {
+    access: 'export_token',
+    object: obj('export', 'any', 'params', 'token'),
+    ok: 200,
+    limit: { class: 'export', max: 30, per: 'ip' },
+  },
   'POST /api/askers/erasure/request': {
     access: 'public',
     ok: 200,
@@ -224,13 +273,28 @@ export const POLICY: Record<string, RouteEntry> = {
     forbidden: { id: 1, user_id: 1, created_at: 0 },
     limit: upload,
   },
-  'GET /media_asset/:id': { access: 'expert', object: obj('media', 'any'), ok: 200, outcomes: { 'owner:foreign': [404], 'other:own': [404] } },
-  'DELETE /media_asset/:id': { access: 'expert', object: obj('media', 'unattached'), ok: 200, outcomes: { 'owner:foreign': [404], 'other:own': [404] } },
+  'GET /media_asset/:id': {
+    access: 'expert',
+    object: obj('media', 'any'),
+    ok: 200,
+    outcomes: { 'owner:foreign': [404], 'other:own': [404] },
+  },
+  'DELETE /media_asset/:id': {
+    access: 'expert',
+    object: obj('media', 'unattached'),
+    ok: 200,
+    outcomes: { 'owner:foreign': [404], 'other:own': [404] },
+  },
   'POST /api/media/get-upload-url': { access: 'optional_user', ok: 200, body: () => ({ maxDurationSeconds: 90 }), limit: upload },
   'POST /api/media/upload-video': {
     access: 'optional_user',
     ok: 200,
-    body: () => ({ videoBase64: Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(60, 7)]).toString('base64'), recordingMode: 'video', segmentIndex: 0, duration: 3 }),
+    body: () => ({
+      videoBase64: Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), Buffer.alloc(60, 7)]).toString('base64'),
+      recordingMode: 'video',
+      segmentIndex: 0,
+      duration: 3,
+    }),
     bodyLimit: 'maxVideoBase64',
     limit: upload,
   },
@@ -243,7 +307,12 @@ export const POLICY: Record<string, RouteEntry> = {
   },
   'POST /api/media/upload-attachment': { access: 'optional_user', ok: 200, raw: pdfPart, bodyLimit: 'multipart', limit: upload },
   'POST /api/upload/profile-picture': { access: 'optional_user', ok: 200, raw: imagePart, bodyLimit: 'multipart', limit: upload },
-  'POST /api/media/enable-downloads': { access: 'optional_user', ok: 200, body: async (c) => ({ videoId: await uploadedVideo(c) }), limit: upload },
+  'POST /api/media/enable-downloads': {
+    access: 'optional_user',
+    ok: 200,
+    body: async (c) => ({ videoId: await uploadedVideo(c) }),
+    limit: upload,
+  },
   'PUT /api/media/local-upload': {
     access: 'signed_url',
     ok: 200,
@@ -262,10 +331,34 @@ export const POLICY: Record<string, RouteEntry> = {
   },
   'GET /api/media/object/*': { access: 'public', ok: 200, params: async (c) => ({ '*': (await storedObject(c, 'attachment')).key }) },
   'GET /api/media/video/:uid': { access: 'public', ok: 200, params: async (c) => ({ uid: await uploadedVideo(c) }) },
-  'GET /api/media/download-video': { access: 'public', ok: 200, query: async (c) => ({ url: c.w.t.ctx.video.downloadUrl(await uploadedVideo(c)) }), outbound: true },
-  'GET /api/media/download-audio': { access: 'public', ok: 200, query: async (c) => ({ url: (await storedObject(c, 'audio')).url }), outbound: true },
-  'GET /api/media/download-attachment': { access: 'public', ok: 200, query: async (c) => ({ url: (await storedObject(c, 'attachment')).url }), outbound: true },
-  'GET /api/proxy-image': { access: 'public', ok: 200, query: async (c) => ({ url: (await storedObject(c, 'picture')).url }), outbound: true },
+  'GET /api/media/download-video': {
+    access: 'public',
+    ok: 200,
+    query: async (c) => ({ url: c.w.t.ctx.video.downloadUrl(await uploadedVideo(c)) }),
+    outbound: true,
+    limit: downloads,
+  },
+  'GET /api/media/download-audio': {
+    access: 'public',
+    ok: 200,
+    query: async (c) => ({ url: (await storedObject(c, 'audio')).url }),
+    outbound: true,
+    limit: downloads,
+  },
+  'GET /api/media/download-attachment': {
+    access: 'public',
+    ok: 200,
+    query: async (c) => ({ url: (await storedObject(c, 'attachment')).url }),
+    outbound: true,
+    limit: downloads,
+  },
+  'GET /api/proxy-image': {
+    access: 'public',
+    ok: 200,
+    query: async (c) => ({ url: (await storedObject(c, 'picture')).url }),
+    outbound: true,
+    limit: downloads,
+  },
 
   // ── sign-in ──────────────────────────────────────────────────────────────────────────
   'POST /api/auth/magic-link/send': {
@@ -284,19 +377,44 @@ export const POLICY: Record<string, RouteEntry> = {
     exposes: [],
     limit: { class: 'magic-link send', max: 3, per: 'email' },
   },
-  'POST /api/auth/magic-link/verify': { access: 'public', ok: 404, body: () => ({ token: 'a'.repeat(43) }), limit: { class: 'magic-link verify', max: 30, per: 'ip' } },
-  'POST /auth/magic-link/verify': { access: 'public', ok: 404, body: () => ({ token: 'a'.repeat(43) }), limit: { class: 'magic-link verify', max: 30, per: 'ip' } },
+  'POST /api/auth/magic-link/verify': {
+    access: 'public',
+    ok: 404,
+    body: () => ({ token: 'a'.repeat(43) }),
+    limit: { class: 'magic-link verify', max: 30, per: 'ip' },
+  },
+  'POST /auth/magic-link/verify': {
+    access: 'public',
+    ok: 404,
+    body: () => ({ token: 'a'.repeat(43) }),
+    limit: { class: 'magic-link verify', max: 30, per: 'ip' },
+  },
   'GET /auth/me': { access: 'user', ok: 200 },
   'POST /auth/logout': { access: 'user', ok: 200, changesCaller: true },
   'POST /api/auth/logout': { access: 'user', ok: 200, changesCaller: true, ...alias('POST /auth/logout') },
   'GET /api/oauth/google/init': { access: 'public', ok: [200, 503], limit: { class: 'oauth', max: 60, per: 'ip' } },
-  'GET /api/oauth/google/continue': { access: 'public', ok: [400, 403, 503], query: () => ({ code: 'not-a-code', state: 'x' }), limit: { class: 'oauth', max: 30, per: 'ip' } },
+  'GET /api/oauth/google/continue': {
+    access: 'public',
+    ok: [400, 403, 503],
+    query: () => ({ code: 'not-a-code', state: 'x' }),
+    limit: { class: 'oauth', max: 30, per: 'ip' },
+  },
   'GET /api/oauth/linkedin/init': { access: 'public', ok: [200, 503] },
   'GET /api/oauth/linkedin/continue': { access: 'public', ok: [400, 403, 503], query: () => ({ code: 'not-a-code', state: 'x' }) },
   'GET /oauth/google/init': { access: 'public', ok: [200, 503], ...alias('GET /api/oauth/google/init') },
-  'GET /oauth/google/continue': { access: 'public', ok: [400, 403, 503], query: () => ({ code: 'x' }), ...alias('GET /api/oauth/google/continue') },
+  'GET /oauth/google/continue': {
+    access: 'public',
+    ok: [400, 403, 503],
+    query: () => ({ code: 'x' }),
+    ...alias('GET /api/oauth/google/continue'),
+  },
   'GET /oauth/linkedin/init': { access: 'public', ok: [200, 503], ...alias('GET /api/oauth/linkedin/init') },
-  'GET /oauth/linkedin/continue': { access: 'public', ok: [400, 403, 503], query: () => ({ code: 'x' }), ...alias('GET /api/oauth/linkedin/continue') },
+  'GET /oauth/linkedin/continue': {
+    access: 'public',
+    ok: [400, 403, 503],
+    query: () => ({ code: 'x' }),
+    ...alias('GET /api/oauth/linkedin/continue'),
+  },
   'POST /auth/linkedin/create_user': {
     access: 'internal_key',
     ok: 200,
@@ -315,8 +433,18 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => ({ handle: callerHandle(c), bio: 'Updated bio', tier1_price_cents: 5000 }),
     forbidden: { user_id: 1, id: 1, status: 'SET', created_at: 0, token_version: 9 },
   },
-  'PUT /me/account': { access: 'user', ok: 200, body: () => ({ fname: 'Ann', city: 'Paris' }), forbidden: { email: 'x@evil.test', token_version: 9, role: 'admin', name: 'x' } },
-  'POST /expert/profile/availability': { access: 'user', ok: 200, outcomes: { plain: [404], admin: [404] }, body: () => ({ accepting_questions: true }) },
+  'PUT /me/account': {
+    access: 'user',
+    ok: 200,
+    body: () => ({ fname: 'Ann', city: 'Paris' }),
+    forbidden: { email: 'x@evil.test', token_version: 9, role: 'admin', name: 'x' },
+  },
+  'POST /expert/profile/availability': {
+    access: 'user',
+    ok: 200,
+    outcomes: { plain: [404], admin: [404] },
+    body: () => ({ accepting_questions: true }),
+  },
   'POST /upload/profile-picture': { access: 'user', ok: 200, outcomes: { plain: [404], admin: [404] }, body: () => ({ image_url: null }) },
   'GET /expert/pricing-tiers': { access: 'user', ok: 200 },
   'PUT /expert/pricing-tiers': {
@@ -326,19 +454,46 @@ export const POLICY: Record<string, RouteEntry> = {
     body: () => ({ quick_consult: { description: 'Fast' } }),
     forbidden: { expert_profile_id: 1, user_id: 1 },
   },
-  'GET /public/profile': { access: 'public', ok: 200, query: (c) => ({ handle: ownerHandle(c) }), limit: { class: 'public pages', max: 300, per: 'ip' } },
-  'GET /expert/profile/check-handle/:handle': { access: 'public', ok: 200, params: (c) => ({ handle: ownerHandle(c) }), limit: { class: 'public pages', max: 120, per: 'ip' } },
+  'GET /public/profile': {
+    access: 'public',
+    ok: 200,
+    query: (c) => ({ handle: ownerHandle(c) }),
+    limit: { class: 'public pages', max: 300, per: 'ip' },
+  },
+  'GET /expert/profile/check-handle/:handle': {
+    access: 'public',
+    ok: 200,
+    params: (c) => ({ handle: ownerHandle(c) }),
+    limit: { class: 'public pages', max: 120, per: 'ip' },
+  },
 
   // ── admin ────────────────────────────────────────────────────────────────────────────
-  'POST /api/auth/verify': { access: 'admin_login', ok: 200, body: () => ({}), exposes: ['token', 'email'], limit: { class: 'admin sign-in', max: 30, per: 'ip' } },
+  'POST /api/auth/verify': {
+    access: 'admin_login',
+    ok: 200,
+    body: () => ({}),
+    exposes: ['token', 'email'],
+    limit: { class: 'admin sign-in', max: 30, per: 'ip' },
+  },
   'GET /api/admin/me': { access: 'admin', ok: 200, exposes: ['email'] },
   'POST /api/admin/logout': { access: 'admin', ok: 200, changesCaller: true },
   'GET /api/admin/audit-log': { access: 'super_admin', ok: 200 },
   'GET /api/flags/public': { access: 'public', ok: 200 },
   'GET /api/flags': { access: 'admin', ok: 200 },
   'GET /api/flags/audit': { access: 'admin', ok: 200 },
-  'POST /api/flags': { access: 'super_admin', ok: 201, body: (c) => ({ key: `sec_new_${c.n}`, name: 'New flag' }), forbidden: { id: 1, created_at: 0 } },
-  'PATCH /api/flags': { access: 'super_admin', object: obj('flag', 'any', 'query', 'key'), ok: 200, body: () => ({ enabled: true }), forbidden: { id: 1, created_at: 0 } },
+  'POST /api/flags': {
+    access: 'super_admin',
+    ok: 201,
+    body: (c) => ({ key: `sec_new_${c.n}`, name: 'New flag' }),
+    forbidden: { id: 1, created_at: 0 },
+  },
+  'PATCH /api/flags': {
+    access: 'super_admin',
+    object: obj('flag', 'any', 'query', 'key'),
+    ok: 200,
+    body: () => ({ enabled: true }),
+    forbidden: { id: 1, created_at: 0 },
+  },
   'DELETE /api/flags': { access: 'super_admin', object: obj('flag', 'any', 'query', 'key'), ok: 200 },
   'POST /api/feedback': {
     access: 'optional_user',
@@ -351,12 +506,35 @@ export const POLICY: Record<string, RouteEntry> = {
   'GET /api/feedback/analytics': { access: 'admin', ok: 200 },
   'GET /api/feedback/tags': { access: 'admin', ok: 200 },
   // Soft-deleted feedback stays readable to admins (the list shows it with include_deleted); changes to it are 404.
-  'GET /api/feedback/:id': { access: 'admin', object: obj('feedback', 'any'), ok: 200, exposes: ['email'], outcomes: { 'admin:deleted': [200] } },
-  'PATCH /api/feedback/:id': { access: 'admin', object: obj('feedback', 'any'), ok: 200, body: () => ({ status: 'in_progress' }), exposes: ['email'], forbidden: { message: 'x', user_id: 1 } },
+  'GET /api/feedback/:id': {
+    access: 'admin',
+    object: obj('feedback', 'any'),
+    ok: 200,
+    exposes: ['email'],
+    outcomes: { 'admin:deleted': [200] },
+  },
+  'PATCH /api/feedback/:id': {
+    access: 'admin',
+    object: obj('feedback', 'any'),
+    ok: 200,
+    body: () => ({ status: 'in_progress' }),
+    exposes: ['email'],
+    forbidden: { message: 'x', user_id: 1 },
+  },
   'DELETE /api/feedback/:id': { access: 'super_admin', object: obj('feedback', 'any'), ok: 200 },
-  'POST /api/feedback/:id/comments': { access: 'admin', object: obj('feedback', 'any'), ok: 201, body: () => ({ body: 'Looking into it' }) },
+  'POST /api/feedback/:id/comments': {
+    access: 'admin',
+    object: obj('feedback', 'any'),
+    ok: 201,
+    body: () => ({ body: 'Looking into it' }),
+  },
   'POST /api/feedback/:id/tags': { access: 'admin', object: obj('feedback', 'any'), ok: 200, body: () => ({ tag: 'upload' }) },
-  'DELETE /api/feedback/:id/tags/:tag': { access: 'admin', object: obj('feedback', 'any'), ok: [200, 404], params: () => ({ tag: 'upload' }) },
+  'DELETE /api/feedback/:id/tags/:tag': {
+    access: 'admin',
+    object: obj('feedback', 'any'),
+    ok: [200, 404],
+    params: () => ({ tag: 'upload' }),
+  },
 
   // ── marketing (flag marketing_module on) ────────────────────────────────────────────
   'GET /marketing/campaigns': { access: 'user', ok: 200 },

@@ -20,9 +20,25 @@ export function audienceOf(access: Access): Audience {
   return 'public';
 }
 
-const SECRETS = ['password', 'token_version', 'token_hash', 'code_hash', 'verification_code', 'google_oauth', 'linkedin_oauth', 'google_sub'];
+const SECRETS = [
+  'password',
+  'token_version',
+  'token_hash',
+  'code_hash',
+  'verification_code',
+  'google_oauth',
+  'linkedin_oauth',
+  'google_sub',
+];
 const REVIEW = ['review_token', 'playback_token_hash'];
-const PAYMENT = ['payment_intent_id', 'stripe_payment_intent_id', 'checkout_session_id', 'paymentIntentId', 'clientSecret', 'client_secret'];
+const PAYMENT = [
+  'payment_intent_id',
+  'stripe_payment_intent_id',
+  'checkout_session_id',
+  'paymentIntentId',
+  'clientSecret',
+  'client_secret',
+];
 const NETWORK = ['ip_address', 'ip_hash', 'visitor_ip_hash', 'client_ip'];
 /** Response keys each audience must never receive (unless the route `exposes` the caller's own). */
 export const DENY: Record<Audience, string[]> = {
@@ -99,7 +115,7 @@ export interface Seen {
 }
 
 /** E-mail addresses the caller may see: their own and those of the askers of their own questions. */
-function emailAllowed(s: Suite, caller: Person | null, email: string): boolean {
+function emailAllowed(caller: Person | null, email: string): boolean {
   if (!caller) return false;
   if (email === caller.email) return true;
   return email.startsWith(`asker-of-${caller.key}-`) || (caller.key === 'owner' && /^asker-\d+@asker\.test$/.test(email));
@@ -132,18 +148,29 @@ export function inspect(rec: Recorder, s: Suite, seen: Seen, res: Response): voi
   const text = res.body;
   for (const secret of s.w.secrets) {
     if (!text.includes(secret)) continue;
-    const under = body === undefined ? [] : [...walk(body)].filter((n) => typeof n.value === 'string' && (n.value as string).includes(secret));
+    const under =
+      body === undefined ? [] : [...walk(body)].filter((n) => typeof n.value === 'string' && (n.value as string).includes(secret));
     const allowed = under.length > 0 && under.every((n) => exposed.has(n.key));
-    rec.check(allowed, 'property: no secret of someone else', `the response contains a review token or payment id (${under.map((n) => n.path).join(', ') || 'raw body'})`, seen.repro);
+    rec.check(
+      allowed,
+      'property: no secret of someone else',
+      `the response contains a review token or payment id (${under.map((n) => n.path).join(', ') || 'raw body'})`,
+      seen.repro,
+    );
   }
   if (body === undefined) return;
   for (const n of walk(body)) {
     if (n.key && DENY[audience].includes(n.key) && !exposed.has(n.key) && n.value !== null && n.value !== undefined) {
-      rec.check(false, `property: ${audience} response without ${n.key}`, `${n.path} = ${JSON.stringify(n.value).slice(0, 80)}`, seen.repro);
+      rec.check(
+        false,
+        `property: ${audience} response without ${n.key}`,
+        `${n.path} = ${JSON.stringify(n.value).slice(0, 80)}`,
+        seen.repro,
+      );
     }
     if (audience !== 'admin' && typeof n.value === 'string' && !exposed.has(n.key)) {
       for (const email of n.value.match(EMAIL) ?? []) {
-        const ok = audience === 'expert' ? emailAllowed(s, seen.caller, email) : false;
+        const ok = audience === 'expert' ? emailAllowed(seen.caller, email) : false;
         rec.check(ok, `property: no e-mail of someone else to ${audience}`, `${n.path} contains ${email}`, seen.repro);
       }
     }

@@ -42,7 +42,11 @@ export async function uploadedAudio(c: BuildCtx): Promise<{ uid: string; playbac
 
 /** A signed, unused upload URL for an attachment (path and query, relative). */
 export async function signedAttachmentUpload(c: BuildCtx): Promise<string> {
-  const data = await post(c, '/api/media/get-attachment-upload-url', { filename: 'brief.pdf', contentType: 'application/pdf', size: PDF.length });
+  const data = await post(c, '/api/media/get-attachment-upload-url', {
+    filename: 'brief.pdf',
+    contentType: 'application/pdf',
+    size: PDF.length,
+  });
   return rel(data.uploadUrl);
 }
 
@@ -55,7 +59,12 @@ export async function signedVideoUpload(c: BuildCtx): Promise<{ url: string; uid
 /** A video uploaded to the local video host. */
 export async function uploadedVideo(c: BuildCtx): Promise<string> {
   const { url, uid } = await signedVideoUpload(c);
-  const res = await c.w.t.app.inject({ method: 'POST', url, ...multipart('file', 'rec.webm', 'video/webm', webm(100)), remoteAddress: c.w.ip() });
+  const res = await c.w.t.app.inject({
+    method: 'POST',
+    url,
+    ...multipart('file', 'rec.webm', 'video/webm', webm(100)),
+    remoteAddress: c.w.ip(),
+  });
   if (res.statusCode !== 200) throw new Error(`video upload: ${res.statusCode} ${res.body}`);
   return uid;
 }
@@ -63,7 +72,8 @@ export async function uploadedVideo(c: BuildCtx): Promise<string> {
 /** An object in our storage under the given layout; its key and public URL. */
 export async function storedObject(c: BuildCtx, kind: 'audio' | 'attachment' | 'picture') {
   const now = c.w.t.ctx.now();
-  const key = kind === 'audio' ? audioKey(now, 'webm') : kind === 'picture' ? profilePictureKey(now, 'png') : attachmentKey(now, `f${c.n}.pdf`);
+  const key =
+    kind === 'audio' ? audioKey(now, 'webm') : kind === 'picture' ? profilePictureKey(now, 'png') : attachmentKey(now, `f${c.n}.pdf`);
   const type = kind === 'picture' ? 'image/png' : kind === 'audio' ? 'audio/webm' : 'application/pdf';
   await c.w.t.ctx.storage.put(key, kind === 'audio' ? webm(20) : kind === 'picture' ? Buffer.from('\x89PNG\r\n\x1a\n0000') : PDF, {
     contentType: type,

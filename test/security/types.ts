@@ -74,8 +74,11 @@ export interface Limit {
   /** The rate-limited class the route belongs to. */
   class: string;
   max: number;
-  /** ip: route limiter keyed by client IP; user: by session; email: a per-address count in the database. */
-  per: 'ip' | 'user' | 'email';
+  /**
+   * ip: keyed by client IP; user: by session (route limiter), whatever the IP; account: a per-account
+   * count in the database; email: a per-address count in the database (the body's `email`).
+   */
+  per: 'ip' | 'user' | 'account' | 'email';
   /** A request that counts against the limit (default: the route's sample as the owner). */
   as?: Identity;
 }
@@ -95,7 +98,9 @@ export interface RouteEntry {
   query?: (c: BuildCtx) => Record<string, string | number | boolean> | Promise<Record<string, string | number | boolean>>;
   /** JSON body of the sample request (the object field is added); `raw` sends bytes instead. */
   body?: (c: BuildCtx) => unknown | Promise<unknown>;
-  raw?: (c: BuildCtx) => Promise<{ payload: Buffer; headers: Record<string, string> }> | { payload: Buffer; headers: Record<string, string> };
+  raw?: (
+    c: BuildCtx,
+  ) => Promise<{ payload: Buffer; headers: Record<string, string> }> | { payload: Buffer; headers: Record<string, string> };
   /** Path parameters other than the object (e.g. a tag). */
   params?: (c: BuildCtx) => Record<string, string | number> | Promise<Record<string, string | number>>;
   /** Status of the sample request for the rightful caller. */

@@ -9,7 +9,7 @@ import { signSession } from '../../src/auth/jwt.ts';
 import { webm } from '../../src/media/test-helpers.ts';
 import type { TestApp } from '../app.ts';
 import { bearer, createExpert, createUser } from '../factories.ts';
-import { askDeepDive, askQuickConsult } from '../question-helpers.ts';
+import { holdFor, questionBody } from '../question-helpers.ts';
 import type { Access, Identity, ObjectKind, ObjectState } from './types.ts';
 
 type Expert = Awaited<ReturnType<typeof createExpert>>;
@@ -126,13 +126,28 @@ export class World {
     return this.people[owner].expert as Expert;
   }
 
-  private async ask(owner: 'owner' | 'other', state: ObjectState): Promise<number> {
-    const e = this.expertOf(owner);
-    const over = { payerEmail: `asker-of-${owner}-${this.seq()}@asker.test` };
-    const asked = state === 'dd_pending' ? await askDeepDive(this.t, e, 20_000, over) : await askQuickConsult(this.t, e, over);
+  /** A question to the expert with a fresh hold, from a fresh address (the creation routes are limited per IP). */
+  async askOf(e: Expert, payerEmail: string, tier: 'quick_consult' | 'deep_dive' = 'quick_consult') {
+    const amount = tier === 'deep_dive' ? 20_000 : e.profile.tier1_price_cents;
+    const intentId = await holdFor(this.t, amount);
+    const body = questionBody(e.profile.handle as string, intentId, { payerEmail });
+    const res = await this.t.app.inject({
+      method: 'POST',
+      url: tier === 'deep_dive' ? '/api/questions/deep-dive' : '/api/questions/quick-consult',
+      payload: tier === 'deep_dive' ? { ...body, proposed_price_cents: amount, asker_message: 'Worth it?' } : body,
+      remoteAddress: this.ip(),
+    });
+    if (res.statusCode !== 201) throw new Error(`question failed: ${res.statusCode} ${res.body}`);
+    const asked = { questionId: res.json().data.questionId as number, reviewToken: res.json().data.review_token as string, intentId };
     this.reviewTokens.set(asked.questionId, asked.reviewToken);
     this.secrets.add(asked.reviewToken);
     this.secrets.add(asked.intentId);
+    return asked;
+  }
+
+  private async ask(owner: 'owner' | 'other', state: ObjectState): Promise<number> {
+    const e = this.expertOf(owner);
+    const asked = await this.askOf(e, `asker-of-${owner}-${this.seq()}@asker.test`, state === 'dd_pending' ? 'deep_dive' : 'quick_consult');
     if (state === 'answered') {
       const res = await this.t.app.inject({
         method: 'POST',
@@ -180,7 +195,12 @@ export class World {
   }
 
   private async exportToken(p: Person): Promise<string> {
-    const res = await this.t.app.inject({ method: 'POST', url: '/me/export', headers: bearer(await this.mainToken(p)), remoteAddress: this.ip() });
+    const res = await this.t.app.inject({
+      method: 'POST',
+      url: '/me/export',
+      headers: bearer(await this.mainToken(p)),
+      remoteAddress: this.ip(),
+    });
     if (res.statusCode !== 200) throw new Error(`export failed: ${res.statusCode} ${res.body}`);
     const token = String(res.json().download_url).split('/').pop() as string;
     this.secrets.add(token);
@@ -200,7 +220,10 @@ export class World {
 
   async flag(): Promise<string> {
     const key = `sec_flag_${this.seq()}`;
-    await this.t.database.db.insertInto('feature_flags').values({ key, name: `Flag ${key}`, enabled: false }).execute();
+    await this.t.database.db
+      .insertInto('feature_flags')
+      .values({ key, name: `Flag ${key}`, enabled: false })
+      .execute();
     return key;
   }
 
@@ -244,18 +267,22 @@ export class World {
   /** The id or token of a deleted object of this kind. */
   deleted(kind: ObjectKind): string | number {
     const g = this.gone;
-    return { question: g.questionId, review: g.reviewToken, campaign: g.campaignId, media: g.mediaId, export: g.exportToken, feedback: g.feedbackId, flag: g.flagKey }[kind];
+    return {
+      question: g.questionId,
+      review: g.reviewToken,
+      campaign: g.campaignId,
+      media: g.mediaId,
+      export: g.exportToken,
+      feedback: g.feedbackId,
+      flag: g.flagKey,
+    }[kind];
   }
 
   /** An expert with a question, campaign, recording and export, erased through DELETE /me/delete-account. */
   private async seedGone(): Promise<Gone> {
     const db = this.t.database.db;
     const goner = await World.person(this.t, 'gone', 'expert');
-    const questionId = await (async () => {
-      const asked = await askQuickConsult(this.t, goner.expert as Expert, { payerEmail: 'asker-of-gone@asker.test' });
-      this.reviewTokens.set(asked.questionId, asked.reviewToken);
-      return asked;
-    })();
+    const questionId = await this.askOf(goner.expert as Expert, 'asker-of-gone@asker.test');
     const campaignId = await this.campaign(goner);
     await this.media(goner);
     const exportToken = await this.exportToken(goner);
@@ -303,14 +330,16 @@ export class World {
       const objects = await db.selectFrom('media_asset_object').selectAll().where('media_asset_id', '=', Number(ref)).execute();
       return JSON.stringify({ row, objects });
     }
-    if (kind === 'campaign') return JSON.stringify(await db.selectFrom('utm_campaign').selectAll().where('id', '=', Number(ref)).executeTakeFirst());
+    if (kind === 'campaign')
+      return JSON.stringify(await db.selectFrom('utm_campaign').selectAll().where('id', '=', Number(ref)).executeTakeFirst());
     if (kind === 'feedback') {
       const row = await db.selectFrom('feedback').selectAll().where('id', '=', Number(ref)).executeTakeFirst();
       const comments = await db.selectFrom('feedback_comment').select('id').where('feedback_id', '=', Number(ref)).execute();
       const tags = await db.selectFrom('feedback_tag_link').selectAll().where('feedback_id', '=', Number(ref)).execute();
       return JSON.stringify({ row, comments, tags });
     }
-    if (kind === 'flag') return JSON.stringify(await db.selectFrom('feature_flags').selectAll().where('key', '=', String(ref)).executeTakeFirst());
+    if (kind === 'flag')
+      return JSON.stringify(await db.selectFrom('feature_flags').selectAll().where('key', '=', String(ref)).executeTakeFirst());
     return '';
   }
 }

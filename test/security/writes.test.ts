@@ -14,21 +14,34 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => s?.t.close());
 
-const TABLES = ['user', 'expert_profile', 'question', 'payment', 'answer', 'media_asset', 'utm_campaign', 'feedback', 'feature_flags'] as const;
+const TABLES = [
+  'user',
+  'expert_profile',
+  'question',
+  'payment',
+  'answer',
+  'media_asset',
+  'utm_campaign',
+  'feedback',
+  'feature_flags',
+] as const;
 type Rows = Map<string, Record<string, unknown>>;
 
 /** Every row of the tables a write could touch, keyed `table:id`. */
 async function rows(): Promise<Rows> {
   const out: Rows = new Map();
   for (const table of TABLES) {
-    for (const r of await s.t.database.db.selectFrom(table).selectAll().execute()) out.set(`${table}:${(r as { id: number }).id}`, r as Record<string, unknown>);
+    for (const r of await s.t.database.db.selectFrom(table).selectAll().execute())
+      out.set(`${table}:${(r as { id: number }).id}`, r as Record<string, unknown>);
   }
   return out;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const holds = (stored: unknown, value: unknown) =>
-  stored instanceof Date ? typeof value === 'number' && stored.getTime() === value : stored !== null && stored !== undefined && String(stored) === String(value);
+  stored instanceof Date
+    ? typeof value === 'number' && stored.getTime() === value
+    : stored !== null && stored !== undefined && String(stored) === String(value);
 
 function rightful(e: RouteEntry): Identity {
   if (e.access === 'admin' || e.access === 'super_admin') return 'admin';
@@ -46,7 +59,12 @@ async function tryForbidden(rec: Recorder, key: string, e: RouteEntry) {
     req.payload = { ...(req.payload as object), [field]: value };
     if (caller) {
       const admin = identity === 'admin';
-      req.headers = { ...req.headers, ...(admin ? { cookie: `admin_session=${await s.w.adminToken(caller)}` } : { authorization: `Bearer ${await s.w.mainToken(caller)}` }) };
+      req.headers = {
+        ...req.headers,
+        ...(admin
+          ? { cookie: `admin_session=${await s.w.adminToken(caller)}` }
+          : { authorization: `Bearer ${await s.w.mainToken(caller)}` }),
+      };
     }
     const before = await rows();
     const res = await send(s.w, req);
@@ -62,7 +80,12 @@ async function tryForbidden(rec: Recorder, key: string, e: RouteEntry) {
       );
     } else {
       const written = changed.filter(([, r]) => field in r && holds(r[field], value));
-      rec.check(written.length === 0, `write: ${field} ignored`, `${field}=${JSON.stringify(value)} was stored in ${written.map(([id]) => id).join(', ')}`, repro);
+      rec.check(
+        written.length === 0,
+        `write: ${field} ignored`,
+        `${field}=${JSON.stringify(value)} was stored in ${written.map(([id]) => id).join(', ')}`,
+        repro,
+      );
       const echoed = res.body.includes(`"${field}":${JSON.stringify(value)}`);
       rec.check(!echoed, `write: ${field} not echoed`, `the response claims ${field}=${JSON.stringify(value)}`, repro);
     }
