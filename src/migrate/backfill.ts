@@ -12,6 +12,8 @@ export interface BackfillOptions {
   settings: LockSettings;
   /** Each batch should take about this long; the batch size adapts to it (row locks are held per batch). 0: fixed size. */
   targetBatchMs: number;
+  /** Steer batches to index lookups (default); false leaves the join strategy to the planner. */
+  indexLookups?: boolean;
   onEvent?: (e: EngineEvent) => void;
 }
 
@@ -121,8 +123,8 @@ export async function runBackfill(
             SELECT set_config('lock_timeout', ${String(Math.max(1, Math.floor(opts.settings.lockTimeoutMs)))}, true),
                    set_config('statement_timeout', ${String(Math.max(1, Math.floor(opts.settings.statementTimeoutMs)))}, true),
                    set_config('synchronous_commit', 'off', true),
-                   set_config('enable_hashjoin', 'off', true),
-                   set_config('enable_mergejoin', 'off', true)`.execute(trx);
+                   set_config('enable_hashjoin', ${opts.indexLookups === false ? 'on' : 'off'}, true),
+                   set_config('enable_mergejoin', ${opts.indexLookups === false ? 'on' : 'off'}, true)`.execute(trx);
           const r = await batchQuery(spec, migration.id, no, lastKey, size).execute(trx);
           return r.rows[0] ?? { last_key: null, scanned: 0, updated: 0 };
         }),
