@@ -21,7 +21,8 @@ async function cli(...argv: string[]) {
   }
 }
 
-describe('quickchat CLI', () => {
+// Each test opens an on-disk PGlite several times: slow on a loaded two-core machine.
+describe('quickchat CLI', { timeout: 180_000 }, () => {
   const saved = { ...process.env };
   let dataDir: string;
   beforeEach(() => {
@@ -72,7 +73,9 @@ describe('quickchat CLI', () => {
   it('lists the background jobs and runs one on demand, in a dry run by request', async () => {
     const early = await cli('jobs', 'list');
     expect(early.code).toBe(1);
-    expect(early.err).toMatch(/^error: The database has \d+ pending migration\(s\) \(0001_initial_schema…\): run quickchat migrate up first\.$/);
+    expect(early.err).toMatch(
+      /^error: The database has \d+ pending migration\(s\) \(0001_initial_schema…\): run quickchat migrate up first\.$/,
+    );
     expect((await cli('migrate', 'up')).code).toBe(0);
     const list = await cli('jobs', 'list', '--json');
     expect(list.code).toBe(0);
@@ -111,7 +114,7 @@ describe('quickchat CLI', () => {
   });
 });
 
-describe('server start-up', () => {
+describe('server start-up', { timeout: 180_000 }, () => {
   it('keeps its data across restarts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'qc-srv-'));
     const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });

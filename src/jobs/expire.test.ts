@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, createTestApp } from '../../test/app.ts';
+import { createTestApp, type TestApp } from '../../test/app.ts';
 import { askDeepDive, askQuickConsult, expertWithToken, lifecycle } from '../../test/question-helpers.ts';
 import { expireOffersJob, expireSlaJob } from './expire.ts';
 import { runJob } from './runner.ts';
@@ -60,7 +60,13 @@ describe('expire-offers and expire-sla jobs', () => {
       method: 'POST',
       url: '/api/answers/create',
       headers: e.auth,
-      payload: { question_id: answered.questionId, user_id: e.user.id, text_response: 'Here is my answer.', media_asset_id: null, attachments: null },
+      payload: {
+        question_id: answered.questionId,
+        user_id: e.user.id,
+        text_response: 'Here is my answer.',
+        media_asset_id: null,
+        attachments: null,
+      },
     });
     expect(ans.statusCode).toBeLessThan(300);
 
@@ -69,7 +75,11 @@ describe('expire-offers and expire-sla jobs', () => {
     expect(summary).toMatchObject({ failed: 0 });
     expect(summary.expired).toBeGreaterThanOrEqual(1);
     expect(await lifecycle(t, late.questionId)).toMatchObject({ status: 'declined', payment: 'refunded', intent: 'canceled' });
-    const q = await t.ctx.db.selectFrom('question').select(['sla_missed', 'decline_reason', 'pricing_status']).where('id', '=', late.questionId).executeTakeFirstOrThrow();
+    const q = await t.ctx.db
+      .selectFrom('question')
+      .select(['sla_missed', 'decline_reason', 'pricing_status'])
+      .where('id', '=', late.questionId)
+      .executeTakeFirstOrThrow();
     expect(q).toEqual({ sla_missed: true, decline_reason: 'SLA expired - question not answered within deadline', pricing_status: 'paid' });
     expect(await lifecycle(t, answered.questionId)).toMatchObject({ status: 'closed', payment: 'captured', intent: 'succeeded' });
     const mails = await mailsFor(late.questionId);
