@@ -21,6 +21,7 @@ import { feedbackRoutes } from './feedback/routes.ts';
 import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
+import { installFiniteNumbers } from './http/finite-numbers.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installRateLimit } from './http/rate-limit.ts';
@@ -81,6 +82,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
+  installFiniteNumbers(app);
   await app.register(cors, {
     origin: ctx.config.corsOrigins === '*' ? '*' : [...ctx.config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -65,7 +65,7 @@ export interface AccountInput {
 
 /** PUT /me/account: the person's name and postal address. A given first/last name also becomes the display name. */
 export async function updateMyAccount(ctx: AppContext, userId: number, input: AccountInput) {
-  await currentUser(ctx, userId);
+  const current = await currentUser(ctx, userId);
   const clean = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : v.trim() || null);
   const set = {
     fname: clean(input.fname),
@@ -77,6 +77,8 @@ export async function updateMyAccount(ctx: AppContext, userId: number, input: Ac
   };
   const display = [set.fname, set.lname].filter(Boolean).join(' ');
   const fields = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+  // Nothing to change (an empty body): an UPDATE without columns would fail.
+  if (!Object.keys(fields).length) return current;
   return updateUserAccount(ctx.db, userId, { ...fields, ...(display ? { name: display } : {}) });
 }
 

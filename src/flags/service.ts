@@ -21,6 +21,13 @@ export interface FlagPatch {
   min_plan_level?: number | undefined;
 }
 
+/** The trimmed name, which must still be 3–100 characters (the column's CHECK). */
+function flagName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 3) throw badRequest('The flag name needs at least 3 characters besides spaces.', 'invalid_name');
+  return trimmed;
+}
+
 /** What an audit row records of a flag: its settings, not its timestamps. */
 function snapshot(f: FlagRow) {
   return { key: f.key, name: f.name, description: f.description, enabled: f.enabled, min_plan_level: f.min_plan_level };
@@ -33,7 +40,7 @@ export async function createFlag(ctx: AppContext, caller: AdminCaller, input: Fl
       trx,
       {
         key: input.key,
-        name: input.name.trim(),
+        name: flagName(input.name),
         description: input.description?.trim() ?? '',
         enabled: input.enabled ?? false,
         min_plan_level: input.min_plan_level ?? 0,
@@ -58,7 +65,11 @@ export async function changeFlag(ctx: AppContext, caller: AdminCaller, key: stri
   }
   const { key: _key, ...fields } = patch;
   const changes = Object.fromEntries(
-    Object.entries({ ...fields, name: fields.name?.trim(), description: fields.description?.trim() }).filter(([, v]) => v !== undefined),
+    Object.entries({
+      ...fields,
+      name: fields.name === undefined ? undefined : flagName(fields.name),
+      description: fields.description?.trim(),
+    }).filter(([, v]) => v !== undefined),
   );
   if (!Object.keys(changes).length) {
     throw badRequest('Send at least one of name, description, enabled, min_plan_level.', 'nothing_to_change');

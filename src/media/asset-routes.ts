@@ -21,11 +21,12 @@ export function assetRoutes(app: App, ctx: AppContext): void {
           {
             provider: Type.Union([Type.Literal('cloudflare_stream'), Type.Literal('cloudflare_r2')]),
             asset_id: Type.String({ minLength: 1, maxLength: 512 }),
-            duration_sec: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+            // Bounded to what the integer columns hold (a larger value was a 500).
+            duration_sec: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 86_400 }))),
             status: Type.Optional(Status),
             url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
             metadata: Type.Optional(Nullable(Type.Union([Type.String({ maxLength: 65536 }), Type.Object({})]))),
-            segment_index: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+            segment_index: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1000 }))),
           },
           { additionalProperties: false },
         ),

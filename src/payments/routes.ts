@@ -8,7 +8,10 @@ import { createPaymentIntent, handleProviderEvent } from './service.ts';
 
 const CreateIntentBody = Type.Object(
   {
-    amount: Type.Number({ description: 'cents; a float is rounded (the client computes dollars × 100)' }),
+    amount: Type.Number({
+      maximum: 100_000_000,
+      description: 'cents (at most $1,000,000); a float is rounded (the client computes dollars × 100)',
+    }),
     currency: Type.Optional(Nullable(Type.String({ maxLength: 3 }))),
     description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
     metadata: Type.Optional(Nullable(Type.Record(Type.String(), Type.Unknown()))),

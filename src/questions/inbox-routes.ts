@@ -11,13 +11,14 @@ import { profileIdOf } from './service.ts';
 import { Attachment, ExpertQuestion, errorResponses, ms, Nullable, parseAttachments, toExpertQuestion } from './shapes.ts';
 
 const ListQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, default: 10, description: 'up to 1000 (larger values are capped)' })),
   filter_type: Type.Optional(Type.String({ maxLength: 40 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
   sort_by: Type.Optional(Type.String({ maxLength: 40 })),
-  price_min: Type.Optional(Type.Number({ minimum: 0, description: 'dollars' })),
-  price_max: Type.Optional(Type.Number({ minimum: 0, description: 'dollars' })),
+  // Bounded so that the cents always fit the price column (a larger value was a 500).
+  price_min: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000_000, description: 'dollars' })),
+  price_max: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000_000, description: 'dollars' })),
   search: Type.Optional(Type.String({ maxLength: 200 })),
 });
 const ListReply = Type.Object({

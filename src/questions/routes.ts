@@ -31,7 +31,7 @@ const commonFields = {
 };
 const QuickConsultBody = Type.Object(commonFields, { additionalProperties: false });
 const DeepDiveBody = Type.Object(
-  { ...commonFields, proposed_price_cents: Type.Number({ minimum: 1 }), asker_message: OptText(5000) },
+  { ...commonFields, proposed_price_cents: Type.Number({ minimum: 1, maximum: 100_000_000 }), asker_message: OptText(5000) },
   { additionalProperties: false },
 );
 type CreateBody = Static<typeof QuickConsultBody> & { proposed_price_cents?: number; asker_message?: string | null };

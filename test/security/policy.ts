@@ -474,6 +474,7 @@ export const POLICY: Record<string, RouteEntry> = {
     body: () => ({}),
     exposes: ['token', 'email'],
     limit: { class: 'admin sign-in', max: 30, per: 'ip' },
+    nullBodyIsEmpty: 'the token usually comes in a header or cookie, with no body at all',
   },
   'GET /api/admin/me': { access: 'admin', ok: 200, exposes: ['email'] },
   'POST /api/admin/logout': { access: 'admin', ok: 200, changesCaller: true },

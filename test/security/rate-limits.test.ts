@@ -56,23 +56,22 @@ async function checkLimit(rec: Recorder, key: string, e: RouteEntry, l: Limit) {
   const own = o && caller?.expert && o.kind !== 'export' ? await ownObject(caller, o.kind, o.state) : ref;
   const ip = newIp();
   const email = l.per === 'email' ? `limit-${s.w.seq()}@user.test` : undefined;
-  const at = (i: number) => (l.per === 'ip' ? ip : newIp());
+  const at = () => (l.per === 'ip' ? ip : newIp());
   const label = `${l.class} (${l.max} per ${l.per})`;
-  let last: Req | null = null;
   for (let i = 0; i < l.max; i++) {
-    last = await one(key, e, caller, at(i), own, email);
-    const res = await send(s.w, last);
+    const req = await one(key, e, caller, at(), own, email);
+    const res = await send(s.w, req);
     if (
       !rec.check(
         res.statusCode !== 429,
         `limit: ${label}: request ${i + 1} passes`,
         `429 before the limit: ${res.body.slice(0, 200)}`,
-        curl(last, 'caller'),
+        curl(req, 'caller'),
       )
     )
       return;
   }
-  const over = await one(key, e, caller, at(l.max), own, email);
+  const over = await one(key, e, caller, at(), own, email);
   const res = await send(s.w, over);
   const repro = curl(over, 'caller');
   rec.status(res, [429], `limit: ${label}: request ${l.max + 1} is refused`, repro);

@@ -120,6 +120,6 @@ export interface RouteEntry {
   bodyLimit?: 'none' | 'maxVideoBase64' | 'maxAudioBytes' | 'maxAttachmentBytes' | 'multipart';
   /** A side effect that changes the caller (logout, profile creation): the matrices give it its own users. */
   changesCaller?: boolean;
-  /** Skip the generated fuzz cases for this reason (the route is still in every other matrix). */
-  noFuzz?: string;
+  /** Legacy tolerance the fuzzer must not count as accepting an invalid payload: a JSON null body read as {}. */
+  nullBodyIsEmpty?: string;
 }
