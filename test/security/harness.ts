@@ -108,6 +108,7 @@ export interface Failure {
   check: string;
   detail: string;
   curl: string;
+  matrix?: string;
 }
 
 /** Counts checks and keeps failures with their reproduction; the report reads it from the test's meta. */
@@ -116,13 +117,21 @@ export class Recorder {
   readonly route: string;
   checks = 0;
   readonly failures: Failure[] = [];
+  /** Checks per matrix: property checks made inside another matrix count as property checks. */
+  readonly counts: Record<string, { checks: number; failed: number }> = {};
   constructor(matrix: string, route: string) {
     this.matrix = matrix;
     this.route = route;
   }
   check(passed: boolean, check: string, detail: string, repro = ''): boolean {
     this.checks++;
-    if (!passed) this.failures.push({ check, detail, curl: repro });
+    const matrix = check.startsWith('property:') ? 'property' : this.matrix;
+    const c = (this.counts[matrix] ??= { checks: 0, failed: 0 });
+    c.checks++;
+    if (!passed) {
+      c.failed++;
+      this.failures.push({ check, detail, curl: repro, matrix });
+    }
     return passed;
   }
   status(res: Response, want: number[], check: string, repro: string): boolean {
@@ -139,6 +148,7 @@ export interface SecurityMeta {
   matrix: string;
   route: string;
   checks: number;
+  counts: Record<string, { checks: number; failed: number }>;
   failures: Failure[];
 }
 
@@ -153,7 +163,7 @@ export function routeTest(matrix: string, route: string, fn: (rec: Recorder) => 
       } catch (err) {
         rec.check(false, 'harness', (err as Error).stack ?? String(err));
       }
-      const meta: SecurityMeta = { matrix, route, checks: rec.checks, failures: rec.failures };
+      const meta: SecurityMeta = { matrix, route, checks: rec.checks, counts: rec.counts, failures: rec.failures };
       (task.meta as Record<string, unknown>).security = meta;
       if (rec.failures.length) {
         expect.fail(

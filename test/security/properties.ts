@@ -5,6 +5,7 @@
  * others, e-mail addresses of other people).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Response } from 'light-my-request';
 import type { Recorder, Suite } from './harness.ts';
 import type { RouteKey } from './inventory.ts';
@@ -70,6 +71,7 @@ const ERROR_KEYS = new Set(['error', 'message', 'code', 'retryAfter', 'attemptsL
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 const ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false });
+addFormats.default(ajv);
 const validators = new Map<string, ValidateFunction>();
 
 /**
