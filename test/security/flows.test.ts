@@ -2,7 +2,9 @@
  * Business flows out of order, the legacy IDORs by name, and use after delete. Each step that must
  * be refused answers 409/4xx and leaves question, payment and provider intent exactly as they were.
  */
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createTestApp } from '../app.ts';
 import { isPostgres } from '../db.ts';
 import { bearer } from '../factories.ts';
 import { askDeepDive, askQuickConsult, holdFor, lifecycle, questionBody } from '../question-helpers.ts';
@@ -286,5 +288,54 @@ describe('use after delete (an erased expert)', () => {
       'owner',
     );
     await expectStatus(rec, { method: 'GET', url: '/auth/me', headers: bearer(g.token) }, [401], 'session of an erased account', 'gone');
+  });
+});
+
+describe('the legacy group prefix and signed webhooks', () => {
+  routeTest('flows', 'GET /question/:id', async (rec) => {
+    // /api:<group>/… is the same route with the same guard, never a way around it.
+    const q = await s.w.object('question', 'owner', 'any', false);
+    for (const [headers, want, who] of [
+      [{}, [401], 'anonymous'],
+      [await auth('other'), [403, 404], 'other'],
+      [await auth('owner'), [200], 'owner'],
+    ] as const) {
+      await expectStatus(
+        rec,
+        { method: 'GET', url: `/api:3B14WLbJ/question/${q}`, headers: { ...headers } },
+        [...want],
+        `legacy prefix as ${who}`,
+        who,
+      );
+    }
+    const leak = await send(s.w, { method: 'GET', url: `/api:BQW1GS7L/question/${q}`, headers: await auth('other') });
+    rec.check(!leak.body.includes('payer_email'), 'legacy prefix: no data to another expert', leak.body.slice(0, 120));
+  });
+
+  routeTest('flows', 'POST /api/webhooks/stripe', async (rec) => {
+    // With Stripe on, only events signed with STRIPE_WEBHOOK_SECRET are read (the provider is never called here).
+    const t = await createTestApp({
+      PAYMENTS: 'stripe',
+      STRIPE_SECRET_KEY: 'sk_test_security_suite',
+      STRIPE_WEBHOOK_SECRET: 'whsec_security_suite',
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+    });
+    try {
+      const payload = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded', data: { object: { id: 'pi_x' } } });
+      const now = Math.floor(Date.now() / 1000);
+      const sign = (secret: string) => `t=${now},v1=${createHmac('sha256', secret).update(`${now}.${payload}`).digest('hex')}`;
+      const variants: [string, Record<string, string>][] = [
+        ['unsigned', {}],
+        ['forged signature', { 'stripe-signature': 't=1,v1=deadbeef' }],
+        ['signed with another secret', { 'stripe-signature': sign('whsec_someone_else') }],
+      ];
+      for (const [name, headers] of variants) {
+        const req = { method: 'POST', url: '/api/webhooks/stripe', payload, headers: { 'content-type': 'application/json', ...headers } };
+        const res = await t.app.inject({ method: 'POST', url: req.url, payload, headers: req.headers });
+        rec.status(res, [400], `webhook: ${name}`, curl(req, 'stripe'));
+      }
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -60,7 +60,11 @@ export class World {
   static async person(t: TestApp, key: string, kind: PersonKind): Promise<Person> {
     const db = t.database.db;
     if (kind === 'expert') {
-      const e = await createExpert(db, { handle: `sec${key}${Date.now().toString(36)}${++handles}`.slice(0, 30) });
+      // A private auto-decline threshold below the asks of the matrices: it must never reach anyone but its expert.
+      const e = await createExpert(db, {
+        handle: `sec${key}${Date.now().toString(36)}${++handles}`.slice(0, 30),
+        tier2_auto_decline_below_cents: 7_777,
+      });
       return { key, userId: e.user.id, email: e.user.email, expert: e, adminId: null };
     }
     const u = await createUser(db, { name: `Sec ${key}` });
