@@ -85,8 +85,12 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
 
   it('accept against decline: exactly one wins and the payment agrees with it', async () => {
     for (let round = 0; round < 5; round++) {
-      const { questionId } = await askDeepDive(t, e, 20000);
-      const res = await all(2, (i) => post(`/offers/${questionId}/${i === 0 ? 'accept' : 'decline'}`, {}));
+      // A fresh expert each round: offer actions are limited to 10 a minute per expert.
+      const x = await expertWithToken(t);
+      const { questionId } = await askDeepDive(t, x, 20000);
+      const res = await all(2, (i) =>
+        t.app.inject({ method: 'POST', url: `/offers/${questionId}/${i === 0 ? 'accept' : 'decline'}`, headers: x.auth, payload: {} }),
+      );
       expect(res.map((r) => r.statusCode).sort()).toEqual([200, 409]);
       const state = await lifecycle(t, questionId);
       if (res[0]?.statusCode === 200) {
@@ -131,10 +135,13 @@ describe.runIf(isPostgres())('races on PostgreSQL', () => {
 
   it('refund against answer: one wins, never answered-and-released nor refunded-and-captured', async () => {
     for (let round = 0; round < 5; round++) {
-      const { questionId } = await askQuickConsult(t, e);
+      // A fresh expert each round: refunds are limited to 5 a minute per expert.
+      const x = await expertWithToken(t);
+      const { questionId } = await askQuickConsult(t, x);
+      const as = (url: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: x.auth, payload: payload as object });
       const res = await Promise.all([
-        post('/answer', { question_id: questionId, text_response: 'x' }),
-        post(`/question/${questionId}/refund`, {}),
+        as('/answer', { question_id: questionId, text_response: 'x' }),
+        as(`/question/${questionId}/refund`, {}),
       ]);
       const state = await lifecycle(t, questionId);
       if (res[0]?.statusCode === 201) {
