@@ -126,7 +126,8 @@ export class Recorder {
   check(passed: boolean, check: string, detail: string, repro = ''): boolean {
     this.checks++;
     const matrix = check.startsWith('property:') ? 'property' : this.matrix;
-    const c = (this.counts[matrix] ??= { checks: 0, failed: 0 });
+    const c = this.counts[matrix] ?? { checks: 0, failed: 0 };
+    this.counts[matrix] = c;
     c.checks++;
     if (!passed) {
       c.failed++;
