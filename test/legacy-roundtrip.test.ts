@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/index.ts';
-import { MIGRATIONS_DIR, loadMigrations, migrateDown, migrateUp } from '../src/migrate/index.ts';
+import { loadMigrations, MIGRATIONS_DIR, migrateDown, migrateUp } from '../src/migrate/index.ts';
 import { emptyDatabase } from './db.ts';
 
 /**
@@ -88,10 +88,20 @@ describe('legacy data through the whole migration history', () => {
     for (const stmt of LEGACY_SEED.split(';\n').filter((s) => s.trim())) await sql.raw(stmt).execute(d.db);
     for (const t of LEGACY_TABLES) {
       const cols = await sql<{ c: string }>`
-        SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${t} ORDER BY ordinal_position`.execute(d.db);
+        SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${t} ORDER BY ordinal_position`.execute(
+        d.db,
+      );
       const names = cols.rows.map((r) => r.c);
       columnsAt1.set(t, names);
-      digestsAt1.set(t, JSON.stringify(await digest(t, names.filter((c) => !(t === 'media_asset' && c.startsWith('owner_'))))));
+      digestsAt1.set(
+        t,
+        JSON.stringify(
+          await digest(
+            t,
+            names.filter((c) => !(t === 'media_asset' && c.startsWith('owner_'))),
+          ),
+        ),
+      );
     }
     owners = (await sql<(typeof owners)[number]>`SELECT id, owner_type, owner_id FROM media_asset ORDER BY id`.execute(d.db)).rows;
   });
@@ -125,7 +135,9 @@ describe('legacy data through the whole migration history', () => {
       .sort();
     expect(links.rows.map((l) => `${l.kind}:${l.owner_id}->${l.media_id}`).sort()).toEqual(expected);
     const ownerCols = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'media_asset' AND column_name LIKE 'owner_%'`.execute(d.db);
+      SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'media_asset' AND column_name LIKE 'owner_%'`.execute(
+      d.db,
+    );
     expect(ownerCols.rows[0]?.n).toBe(0);
   });
 
@@ -138,7 +150,9 @@ describe('legacy data through the whole migration history', () => {
       expect(JSON.stringify(await digest(t, cols)), `table ${t}`).toBe(digestsAt1.get(t));
     }
     const qCols = await sql<{ c: string }>`
-      SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'question' ORDER BY ordinal_position`.execute(d.db);
+      SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'question' ORDER BY ordinal_position`.execute(
+      d.db,
+    );
     expect(qCols.rows.map((r) => r.c)).toEqual(columnsAt1.get('question'));
   });
 });

@@ -313,6 +313,9 @@ export interface EmailOutboxTable {
   sent_at: Timestamp | null;
 }
 
+/** A jsonb column with a database default: optional on insert. */
+type JsonWithDefault = ColumnType<unknown, string | undefined, string>;
+
 export type AdminRole = 'super_admin' | 'support_admin';
 
 export interface AdminUsersTable {
@@ -333,7 +336,7 @@ export interface AdminAuditLogTable {
   action: string;
   target_type: string | null;
   target_id: string | null;
-  details: Default<Json>;
+  details: JsonWithDefault;
   request_id: string | null;
   created_at: CreatedAt;
 }
@@ -375,7 +378,7 @@ export interface FeedbackTable {
   page_url: string | null;
   user_agent: string | null;
   user_id: number | null;
-  context: Default<Json>;
+  context: JsonWithDefault;
   status: Default<FeedbackStatus>;
   priority: Default<FeedbackPriority>;
   jira_issue_key: string | null;
