@@ -93,7 +93,12 @@ describe('backfill progress', () => {
   it('draws a bar with rows, rows/s and ETA in place on a terminal', async () => {
     const { progressRenderer } = await import('./progress.ts');
     let text = '';
-    const render = progressRenderer({ isTTY: true, write: (t) => void (text += t) });
+    const render = progressRenderer({
+      isTTY: true,
+      write: (t) => {
+        text += t;
+      },
+    });
     render(event(500));
     render(event(1000, true));
     expect(text).toContain('\r  [############............]  50% question: 500/1,000 rows (500 changed) · 250 rows/s · ETA 2s');
