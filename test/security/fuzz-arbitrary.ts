@@ -18,10 +18,27 @@ const cache = new WeakMap<object, ValidateFunction>();
 export function validatorOf(schema: Schema): ValidateFunction {
   let v = cache.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    v = ajv.compile(denullable(schema) as Schema);
     cache.set(schema, v);
   }
   return v;
+}
+
+/**
+ * The OpenAPI document writes `T | null` as `nullable: true`; the routes declare it as anyOf(T, null),
+ * under which coercion turns 0 or false into null (legacy "not rated"). Validate with the routes' form.
+ */
+function denullable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(denullable);
+  if (!schema || typeof schema !== 'object') return schema;
+  const { nullable, ...rest } = schema as Schema;
+  const out = Object.fromEntries(
+    Object.entries(rest).map(([k, v]) => [
+      k,
+      k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, x]) => [p, denullable(x)])) : denullable(v),
+    ]),
+  );
+  return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
 }
 
 const junk = fc.oneof(
