@@ -90,7 +90,8 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
   } catch (err) {
     const known = [UsageError, ConfigError, MigrationError, DataDirLockedError].some((t) => err instanceof t);
     console.error(`error: ${(err as Error).message.split('\n')[0]}`);
-    if (!known && process.env.DEBUG) console.error(err);
+    // A bug rather than an operator error: the stack is what a maintainer needs.
+    if (!known) console.error((err as Error).stack?.split('\n').slice(1, 6).join('\n'));
     return 1;
   }
 }
