@@ -2,15 +2,14 @@
  * Row types of the schema at the head migration, for Kysely. When a migration changes a table,
  * change its interface here in the same commit (the schema test compares the two).
  */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
+import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
+import type * as Admin from './schema-admin.ts';
+import type * as Media from './schema-media.ts';
 
-/** A timestamptz: read as Date, written as Date or ISO string. */
-export type Timestamp = ColumnType<Date, Date | string, Date | string>;
-/** A timestamptz column with a default. */
-export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
-export type Json = ColumnType<unknown, string, string>;
-type Id = Generated<number>;
-type Default<T> = ColumnType<T, T | undefined, T>;
+export type { CreatedAt, Json, Timestamp } from './column-types.ts';
+export type * from './schema-admin.ts';
+export type * from './schema-media.ts';
 
 export interface UserTable {
   id: Id;
@@ -313,183 +312,6 @@ export interface EmailOutboxTable {
   sent_at: Timestamp | null;
 }
 
-/** A jsonb column with a database default: optional on insert. */
-type JsonWithDefault = ColumnType<unknown, string | undefined, string>;
-
-export type AdminRole = 'super_admin' | 'support_admin';
-
-export interface AdminUsersTable {
-  id: Id;
-  user_id: number;
-  role: AdminRole;
-  disabled: Default<boolean>;
-  token_version: Default<number>;
-  last_login_at: Timestamp | null;
-  created_at: CreatedAt;
-  updated_at: CreatedAt;
-}
-
-export interface AdminAuditLogTable {
-  id: Id;
-  admin_user_id: number | null;
-  actor: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  details: JsonWithDefault;
-  request_id: string | null;
-  created_at: CreatedAt;
-}
-
-export interface FeatureFlagsTable {
-  id: Id;
-  key: string;
-  name: string;
-  description: Default<string>;
-  enabled: Default<boolean>;
-  min_plan_level: Default<number>;
-  created_at: CreatedAt;
-  updated_at: CreatedAt;
-}
-
-export interface FeatureFlagAuditTable {
-  id: Id;
-  flag_id: number | null;
-  flag_key: string;
-  action: 'create' | 'update' | 'delete';
-  admin_user_id: number | null;
-  before: Json | null;
-  after: Json | null;
-  created_at: CreatedAt;
-}
-
-export type FeedbackType = 'bug' | 'feature' | 'feedback' | 'question' | 'other';
-export type FeedbackStatus = 'new' | 'in_progress' | 'resolved' | 'archived' | 'duplicate' | 'wont_fix';
-export type FeedbackPriority = 'low' | 'medium' | 'high' | 'critical';
-
-export interface FeedbackTable {
-  id: Id;
-  type: FeedbackType;
-  message: string;
-  rating: number | null;
-  email: string | null;
-  wants_followup: Default<boolean>;
-  session_id: string | null;
-  page_url: string | null;
-  user_agent: string | null;
-  user_id: number | null;
-  context: JsonWithDefault;
-  status: Default<FeedbackStatus>;
-  priority: Default<FeedbackPriority>;
-  jira_issue_key: string | null;
-  assigned_admin_id: number | null;
-  resolved_at: Timestamp | null;
-  deleted_at: Timestamp | null;
-  deleted_by_admin_id: number | null;
-  created_at: CreatedAt;
-  updated_at: CreatedAt;
-}
-
-export interface FeedbackAttachmentTable {
-  id: Id;
-  feedback_id: number;
-  name: string;
-  url: string;
-  size_bytes: number | null;
-  content_type: string | null;
-  created_at: CreatedAt;
-}
-
-export interface FeedbackCommentTable {
-  id: Id;
-  feedback_id: number;
-  admin_user_id: number | null;
-  body: string;
-  created_at: CreatedAt;
-}
-
-export interface FeedbackTagTable {
-  id: Id;
-  name: string;
-  created_at: CreatedAt;
-}
-
-export interface FeedbackTagLinkTable {
-  feedback_id: number;
-  tag_id: number;
-  created_at: CreatedAt;
-}
-
-export interface UploadSessionTable {
-  id: Id;
-  kind: 'video' | 'audio' | 'attachment' | 'profile_picture';
-  target: 'storage' | 'video';
-  object_key: string;
-  user_id: number | null;
-  ip_hash: string | null;
-  content_type: string | null;
-  max_bytes: number | null;
-  size_bytes: number | null;
-  original_name: string | null;
-  status: Default<'pending' | 'uploaded' | 'registered' | 'cleaned'>;
-  media_asset_id: number | null;
-  created_at: Timestamp;
-  expires_at: Timestamp;
-  uploaded_at: Timestamp | null;
-  registered_at: Timestamp | null;
-}
-
-export interface MediaAssetObjectTable {
-  id: Id;
-  media_asset_id: number;
-  target: 'storage' | 'video';
-  object_key: string;
-  segment_index: Default<number>;
-}
-
-export interface MediaCleanupRunTable {
-  id: Id;
-  mode: 'dry_run' | 'apply';
-  status: Default<'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed'>;
-  options: ColumnType<unknown, string | undefined, string>;
-  phase: Default<'plan' | 'execute' | 'purge' | 'tokens' | 'done'>;
-  cursor: ColumnType<unknown, string | undefined, string>;
-  report: ColumnType<unknown, string | undefined, string>;
-  lease_until: Timestamp | null;
-  started_at: Timestamp;
-  finished_at: Timestamp | null;
-}
-
-export type CleanupOutcome = 'deleted' | 'skipped_referenced' | 'skipped_in_flight' | 'skipped_locked' | 'skipped_young' | 'skipped_gone';
-
-export interface MediaCleanupCandidateTable {
-  id: Id;
-  run_id: number;
-  kind: 'asset' | 'object';
-  target: 'storage' | 'video' | null;
-  object_key: string | null;
-  media_asset_id: number | null;
-  reason: string;
-  size_bytes: number | null;
-  outcome: CleanupOutcome | null;
-}
-
-export interface MediaDeletionLogTable {
-  id: Id;
-  run_id: number;
-  target: 'storage' | 'video';
-  object_key: string;
-  quarantine_key: string | null;
-  media_asset_id: number | null;
-  asset_row: Json | null;
-  reason: string;
-  size_bytes: number | null;
-  state: 'pending' | 'quarantined' | 'restored' | 'purged';
-  created_at: Timestamp;
-  restored_at: Timestamp | null;
-  purged_at: Timestamp | null;
-}
-
 export interface JobRunTable {
   id: Id;
   job: string;
@@ -509,11 +331,11 @@ export interface DB {
   question: QuestionTable;
   answer: AnswerTable;
   media_asset: MediaAssetTable;
-  media_asset_object: MediaAssetObjectTable;
-  upload_session: UploadSessionTable;
-  media_cleanup_run: MediaCleanupRunTable;
-  media_cleanup_candidate: MediaCleanupCandidateTable;
-  media_deletion_log: MediaDeletionLogTable;
+  media_asset_object: Media.MediaAssetObjectTable;
+  upload_session: Media.UploadSessionTable;
+  media_cleanup_run: Media.MediaCleanupRunTable;
+  media_cleanup_candidate: Media.MediaCleanupCandidateTable;
+  media_deletion_log: Media.MediaDeletionLogTable;
   payment: PaymentTable;
   simulated_payment_intent: SimulatedPaymentIntentTable;
   review_token_tombstone: ReviewTokenTombstoneTable;
@@ -526,13 +348,13 @@ export interface DB {
   account_export: AccountExportTable;
   email_outbox: EmailOutboxTable;
   job_run: JobRunTable;
-  admin_users: AdminUsersTable;
-  admin_audit_log: AdminAuditLogTable;
-  feature_flags: FeatureFlagsTable;
-  feature_flag_audit: FeatureFlagAuditTable;
-  feedback: FeedbackTable;
-  feedback_attachment: FeedbackAttachmentTable;
-  feedback_comment: FeedbackCommentTable;
-  feedback_tag: FeedbackTagTable;
-  feedback_tag_link: FeedbackTagLinkTable;
+  admin_users: Admin.AdminUsersTable;
+  admin_audit_log: Admin.AdminAuditLogTable;
+  feature_flags: Admin.FeatureFlagsTable;
+  feature_flag_audit: Admin.FeatureFlagAuditTable;
+  feedback: Admin.FeedbackTable;
+  feedback_attachment: Admin.FeedbackAttachmentTable;
+  feedback_comment: Admin.FeedbackCommentTable;
+  feedback_tag: Admin.FeedbackTagTable;
+  feedback_tag_link: Admin.FeedbackTagLinkTable;
 }
