@@ -16,7 +16,7 @@ export interface RunningServer {
 /** loadConfig → lock → open the database → migrate → createApp → listen. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const log = pino({ level: config.logLevel });
-  const lock: DataDirLock | null = config.databaseUrl ? null : lockDataDir(config.dataDir, 'quickchat serve');
+  const lock: DataDirLock | null = config.databaseUrl ? null : await lockDataDir(config.dataDir, 'quickchat serve');
   try {
     const database = await openDb(config);
     if (config.migrateOnStart) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -106,7 +106,7 @@ describe('quickchat CLI', { timeout: 180_000 }, () => {
       const res = await cli('migrate', 'status');
       expect(res.code).toBe(1);
       expect(res.err).toBe(
-        `error: ${dataDir} is in use by quickchat serve (pid ${child.pid}). Stop it first, or point both at PostgreSQL with DATABASE_URL.`,
+        `error: DATA_DIR ${dataDir} is in use by quickchat serve (pid ${child.pid}, since an unknown time). Stop it first, or point both at PostgreSQL with DATABASE_URL.`,
       );
     } finally {
       child.kill();
@@ -156,9 +156,10 @@ describe('server start-up', { timeout: 180_000 }, () => {
       );
     }
     expect(ok, stderr).toBe(true);
-    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(true);
+    const lockFiles = () => readdirSync(dataDir).filter((f) => f.startsWith('pglite.lock'));
+    expect(lockFiles()).toHaveLength(2); // the claim and its held marker
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+    expect(lockFiles()).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ async function pendingMigrations(database: Database): Promise<string[]> {
 
 /** For the migrate commands themselves: opens the database whatever its schema. */
 export async function withDatabaseRaw<T>(config: Config, holder: string, fn: (database: Database) => Promise<T>): Promise<T> {
-  const lock = config.databaseUrl ? null : lockDataDir(config.dataDir, holder);
+  const lock = config.databaseUrl ? null : await lockDataDir(config.dataDir, holder);
   try {
     const database = await openDb(config);
     try {
