@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
@@ -77,17 +78,19 @@ export interface PrivacyConfig {
  * Pseudonyms must be stable across instances and restarts (a retried deletion, the payer of two
  * payments); without PRIVACY_PSEUDONYM_SECRET the key is derived from the JWT secret.
  */
-function privacyConfig(env: Env, jwt: string): PrivacyConfig {
+function privacyConfig(env: Env, jwt: string | null): PrivacyConfig {
   const given = env.PRIVACY_PSEUDONYM_SECRET?.trim();
   if (given && given.length < 32) throw new ConfigError('PRIVACY_PSEUDONYM_SECRET must be at least 32 characters');
-  return Object.freeze({
-    pseudonymSecret: given || createHmac('sha256', jwt).update('quickchat-privacy-pseudonym').digest('base64url'),
+  const secret = given || (jwt && createHmac('sha256', jwt).update('quickchat-privacy-pseudonym').digest('base64url'));
+  const fields = {
+    ...(secret ? { pseudonymSecret: secret } : {}),
     paymentRetentionDays: int(env, 'PAYMENT_RETENTION_DAYS', 3653, 1, 36_500),
     reauthMinutes: int(env, 'DELETE_ACCOUNT_REAUTH_MINUTES', 5, 1, 60),
     exportTtlDays: int(env, 'EXPORT_TTL_DAYS', 7, 1, 30),
     exportsPerDay: int(env, 'EXPORT_LIMIT_PER_DAY', 3, 1, 100),
     exportMaxBytes: int(env, 'EXPORT_MAX_BYTES', 512 * 1024 * 1024, 1024 * 1024, 10 * 1024 * 1024 * 1024),
-  });
+  };
+  return Object.freeze(secret ? fields : lazySecrets(fields, ['pseudonymSecret'])) as PrivacyConfig;
 }
 
 export class ConfigError extends Error {}
@@ -127,38 +130,68 @@ function url(env: Env, name: string, fallback: string): string {
   return v.replace(/\/+$/, '');
 }
 
+/** Secrets are keys: at least 32 bytes, or a guessable key would let anyone forge a session. */
+const MIN_SECRET_BYTES = 32;
+
 /**
  * The embedded default must run without any setup, so a missing JWT_SECRET is generated once
- * and kept in DATA_DIR: restarts keep sessions valid. With DATABASE_URL (several instances)
- * every instance must share one secret, so it is required there.
+ * and kept in DATA_DIR (written atomically, 0600): restarts keep sessions valid. With
+ * DATABASE_URL (several instances) every instance must share one secret, so it is required
+ * there — but only by the commands that sign or check something (null = missing).
  */
-function jwtSecret(env: Env, dataDir: string, databaseUrl: string | null): string {
+function jwtSecret(env: Env, dataDir: string, databaseUrl: string | null): string | null {
   const given = env.JWT_SECRET?.trim();
   if (given) {
-    if (given.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+    if (Buffer.byteLength(given) < MIN_SECRET_BYTES) throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
     return given;
   }
-  if (databaseUrl) {
-    throw new ConfigError('JWT_SECRET is required with DATABASE_URL: every instance must share it');
-  }
+  if (databaseUrl) return null;
   const file = join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  try {
+    if (existsSync(file)) {
+      const kept = readFileSync(file, 'utf8').trim();
+      if (Buffer.byteLength(kept) < MIN_SECRET_BYTES) {
+        throw new ConfigError(`JWT_SECRET: ${file} holds a secret shorter than ${MIN_SECRET_BYTES} bytes; delete it to generate a new one`);
+      }
+      return kept;
+    }
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const secret = randomBytes(48).toString('base64url');
+    writeFileAtomic(file, `${secret}\n`);
+    return secret;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`DATA_DIR ${dataDir} is not a writable directory (${reason})`);
+  }
+}
+
+const MISSING_JWT = 'JWT_SECRET is required with DATABASE_URL: every instance must share it';
+
+/** The secrets derived from JWT_SECRET, as getters that stop a command that needs them when it is missing. */
+function lazySecrets<T extends object>(target: T, names: string[]): T {
+  for (const name of names) {
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      get() {
+        throw new ConfigError(MISSING_JWT);
+      },
+    });
+  }
+  return target;
 }
 
 /**
  * Visitor IPs are hashed with an HMAC key. Without IP_HASH_SECRET the key is derived from the
  * JWT secret, so every instance that shares JWT_SECRET computes the same hashes.
  */
-function ipHashSecret(env: Env, jwt: string): string {
+function ipHashSecret(env: Env, jwt: string | null): string | null {
   const given = env.IP_HASH_SECRET?.trim();
   if (given) {
     if (given.length < 32) throw new ConfigError('IP_HASH_SECRET must be at least 32 characters');
     return given;
   }
+  if (!jwt) return null;
   return createHmac('sha256', jwt).update('quickchat-ip-hash').digest('base64url');
 }
 
@@ -411,11 +444,8 @@ function adminEmail(env: Env): string | null {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const dataDir = resolve(str(env, 'DATA_DIR', './data'));
-  const databaseUrl = env.DATABASE_URL?.trim() || null;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
-  }
+  const dataDir = dataDirOf(env);
+  const databaseUrl = databaseUrlOf(env);
   const port = int(env, 'PORT', 3000, 0, 65535);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const cors = str(env, 'CORS_ORIGINS', '*');
@@ -424,12 +454,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (staticDir && !existsSync(join(staticDir, 'index.html'))) {
     throw new ConfigError(`STATIC_DIR must contain index.html: ${staticDir}`);
   }
-  return Object.freeze({
+  const ipHash = ipHashSecret(env, jwt);
+  const config = {
     port,
     host: str(env, 'HOST', '127.0.0.1'),
     dataDir,
     databaseUrl,
-    jwtSecret: jwt,
+    ...(jwt ? { jwtSecret: jwt } : {}),
     publicUrl,
     clientOrigin: url(env, 'CLIENT_ORIGIN', publicUrl),
     corsOrigins:
@@ -448,7 +479,7 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: int(env, 'MIGRATE_STATEMENT_TIMEOUT_MS', 600_000, 1, 86_400_000),
       lockRetryBudgetMs: int(env, 'MIGRATE_LOCK_RETRY_BUDGET_MS', 60_000, 0, 3_600_000),
     }),
-    logLevel: str(env, 'LOG_LEVEL', 'info'),
+    logLevel: logLevel(env),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     redisUrl: env.REDIS_URL?.trim() || null,
     trustProxy: bool(env, 'TRUST_PROXY', false),
@@ -459,7 +490,7 @@ export function loadConfig(env: Env = process.env): Config {
     video: videoConfig(env),
     media: mediaConfig(env),
     payments: payments(env),
-    ipHashSecret: ipHashSecret(env, jwt),
+    ...(ipHash ? { ipHashSecret: ipHash } : {}),
     trackVisitLimitPerHour: int(env, 'TRACK_VISIT_LIMIT_PER_HOUR', 100, 1, 100_000),
     feedbackLimitPerHour: int(env, 'FEEDBACK_LIMIT_PER_HOUR', 10, 1, 10_000),
     questionLimitPerMinute: int(env, 'QUESTION_LIMIT_PER_MINUTE', 10, 1, 100_000),
@@ -469,5 +500,39 @@ export function loadConfig(env: Env = process.env): Config {
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
     privacy: privacyConfig(env, jwt),
-  }) as Config;
+  };
+  const missing = [...(jwt ? [] : ['jwtSecret']), ...(ipHash ? [] : ['ipHashSecret'])];
+  return Object.freeze(lazySecrets(config, missing)) as Config;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const v = str(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(v)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+  return v;
+}
+
+/** DATA_DIR must be (or become) a directory on a disk: /proc and friends accept no files, and PGlite hangs there. */
+function dataDirOf(env: Env): string {
+  const dir = resolve(str(env, 'DATA_DIR', './data'));
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) throw new ConfigError(`DATA_DIR must be on a disk, not under /proc, /sys or /dev: ${dir}`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`DATA_DIR must be a directory, but ${dir} is a file`);
+  return dir;
+}
+
+function databaseUrlOf(env: Env): string | null {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return null;
+  const shape = 'DATABASE_URL must look like postgres://user:password@host:5432/database';
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${shape} (it must start with postgres:// or postgresql://)`);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`${shape}; it could not be parsed`);
+  }
+  if (!u.hostname) throw new ConfigError(`${shape}; it names no host`);
+  if (!u.username) throw new ConfigError(`${shape}; it names no user`);
+  return raw;
 }

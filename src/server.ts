@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContext } from './context.ts';
+import { prepareDataDir } from './data-dir.ts';
 import { openDb } from './db/index.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
 import { startEmailWorker } from './email/worker.ts';
@@ -16,6 +17,8 @@ export interface RunningServer {
 /** loadConfig → lock → open the database → migrate → createApp → listen. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const log = pino({ level: config.logLevel });
+  void config.jwtSecret; // the server signs sessions: a missing secret stops it before anything opens
+  prepareDataDir(config);
   const lock: DataDirLock | null = config.databaseUrl ? null : await lockDataDir(config.dataDir, 'quickchat serve');
   try {
     const database = await openDb(config);

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
+import { prepareDataDir } from '../data-dir.ts';
 import { type Database, openDb } from '../db/index.ts';
 import { lockDataDir } from '../db/lock.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus } from '../migrate/index.ts';
@@ -77,6 +78,7 @@ async function pendingMigrations(database: Database): Promise<string[]> {
 
 /** For the migrate commands themselves: opens the database whatever its schema. */
 export async function withDatabaseRaw<T>(config: Config, holder: string, fn: (database: Database) => Promise<T>): Promise<T> {
+  if (!config.databaseUrl) prepareDataDir(config);
   const lock = config.databaseUrl ? null : await lockDataDir(config.dataDir, holder);
   try {
     const database = await openDb(config);

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createHealthTracker, type HealthTracker, resilientPool } from './connection-loss.ts';
 import type { DB } from './schema.ts';
 
 export type Db = Kysely<DB>;
@@ -12,6 +13,8 @@ export interface Database {
   pglite: PGlite | null;
   /** The PostgreSQL URL, for clients that open their own pool (pg-boss); null on PGlite. */
   connectionString: string | null;
+  /** Lost connections and recoveries (PostgreSQL), for /health; PGlite is always up. */
+  health: HealthTracker;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ const toNumber = (v: string) => Number(v);
 
 export function wrapPglite(pglite: PGlite): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', pglite, connectionString: null, close: () => db.destroy() };
+  return { db, kind: 'pglite', pglite, connectionString: null, health: createHealthTracker(), close: () => db.destroy() };
 }
 
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
@@ -45,11 +48,9 @@ export function openPostgres(connectionString: string, max = 10): Database {
         oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle pooled connection that the server ends (restart, failover) must not crash the
-  // process: pg drops that client and the next query gets a fresh one.
-  pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', pglite: null, connectionString, close: () => db.destroy() };
+  const health = createHealthTracker();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: resilientPool(pool, health) }) });
+  return { db, kind: 'postgres', pglite: null, connectionString, health, close: () => db.destroy() };
 }
 
 export async function openDb(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileAtomic } from '../atomic-file.ts';
 
 /**
  * PGlite takes no lock of its own: a second process opening the same data directory corrupts it.
@@ -122,19 +123,6 @@ function claims(dataDir: string): Found[] {
 function remove(dataDir: string, file: string): void {
   rmSync(join(dataDir, `${file}.held`), { force: true });
   rmSync(join(dataDir, file), { force: true });
-}
-
-/** Writes to a temporary name, fsyncs, then renames: readers never see a partial file. */
-export function writeFileAtomic(file: string, body: string, mode = 0o600): void {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    writeSync(fd, body);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }
 
 function describe(dataDir: string, c: Claim): string {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isConnectionLoss } from '../db/connection-loss.ts';
 import { HttpError } from '../errors.ts';
 
 /** The body every error answers with; `error` and `message` are both readable strings. */
@@ -42,6 +43,14 @@ function fromFastify(err: FastifyError): HttpError | null {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof HttpError ? err : fromFastify(err);
+    if (!known && isConnectionLoss(err)) {
+      // A lost database connection (failover, restart): the pool reconnects, the client retries.
+      req.log.warn({ err: (err as Error).message }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '2')
+        .send(errorBody('database_unavailable', 'The database is unavailable for a moment. Try again in a few seconds.'));
+    }
     if (!known) {
       req.log.error({ err }, 'unhandled error');
       return reply
