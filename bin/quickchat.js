@@ -5,5 +5,6 @@ if (major < 22 || (major === 22 && minor < 18)) {
   console.error(`error: Node ${process.versions.node} is too old; run through npm (npm run cli -- …) to use the pinned Node 24.`);
   process.exit(1);
 }
+(await import('node:module')).enableCompileCache?.();
 const { runCli } = await import('../src/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2));

@@ -20,19 +20,37 @@ export async function startServer(config: Config): Promise<RunningServer> {
   void config.jwtSecret; // the server signs sessions: a missing secret stops it before anything opens
   prepareDataDir(config);
   const lock: DataDirLock | null = config.databaseUrl ? null : await lockDataDir(config.dataDir, 'quickchat serve');
+  const started = performance.now();
+  const phases: Record<string, number> = {};
+  const lap = (name: string) => {
+    phases[name] = Math.round(performance.now() - started);
+  };
   try {
     const database = await openDb(config);
+    lap('database');
     if (config.migrateOnStart) {
-      const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR), config.migrate);
+      const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR), {
+        ...config.migrate,
+        onEvent: (e) => {
+          if (e.type === 'waiting') log.info('waiting for the migration lock: another instance is applying migrations');
+        },
+      });
       if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
+      lap('migrations');
     }
     const ctx = createContext(config, database, log);
     const app = await createApp(ctx);
-    const workers = config.workers ? await startWorkers(ctx) : null;
+    const url = await app.listen({ port: config.port, host: config.host });
+    lap('listening');
+    // Workers start after the listen: a restart answers requests while pg-boss catches up.
+    const workers = config.workers ? await startWorkers(ctx).catch(async (err) => Promise.reject(await app.close().then(() => err))) : null;
     // The e-mail outbox worker runs in-process on an interval until it moves onto the job queue.
     const mailWorker = config.workers && config.mail.pollMs > 0 ? startEmailWorker(ctx, config.mail.pollMs) : null;
-    const url = await app.listen({ port: config.port, host: config.host });
-    log.info({ url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'QuickChat server ready');
+    lap('workers');
+    log.info(
+      { url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, startupMs: phases },
+      'QuickChat server ready',
+    );
     let stopping: Promise<void> | null = null;
     return {
       url,

@@ -1,4 +1,5 @@
 import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { isConnectionLoss } from '../db/connection-loss.ts';
 import { DataDirLockedError } from '../db/lock.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
@@ -63,6 +64,15 @@ function select(argv: string[]): { cmd: Command; rest: string[] } | null {
   return best;
 }
 
+/** An operator's DATABASE_URL problem (unreachable, wrong password, no such database): one line naming it. */
+function databaseProblem(err: unknown): string | null {
+  const code = (err as { code?: string }).code;
+  const why = (err as Error).message?.split('\n')[0];
+  if (isConnectionLoss(err)) return `DATABASE_URL: cannot reach PostgreSQL (${code ?? why})`;
+  if (code === '28P01' || code === '28000' || code === '3D000') return `DATABASE_URL: PostgreSQL refused the connection: ${why}`;
+  return null;
+}
+
 /** Returns the exit code; the only process.exit is in bin/quickchat.js and src/main.ts callers. */
 export async function runCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   if (!argv.length || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -72,10 +82,13 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
   try {
     const found = select(argv);
     if (!found) {
-      const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
-      if (group.length && (argv.length === 1 || argv[1] === '--help')) {
+      // A group name alone or with --help (`migrate`, `migrate backup --help`): list its commands.
+      const words = argv.slice(0, argv.findIndex((a) => a.startsWith('-')) >>> 0);
+      const rest = argv.slice(words.length);
+      const group = COMMANDS.filter((c) => c.name.startsWith(`${words.join(' ')} `));
+      if (words.length && group.length && (rest.length === 0 || (rest.length === 1 && ['--help', '-h'].includes(rest[0] as string)))) {
         out(group.map((c) => `quickchat ${c.name.padEnd(18)} ${c.summary.split(/(?<=\.) /)[0]}`).join('\n'));
-        return argv[1] === '--help' ? 0 : 1;
+        return rest.length ? 0 : 1;
       }
       throw new UsageError(`Unknown command "${argv.join(' ')}". Run quickchat --help for the list.`);
     }
@@ -89,6 +102,11 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     return code ?? 0;
   } catch (err) {
     const known = [UsageError, ConfigError, MigrationError, DataDirLockedError].some((t) => err instanceof t);
+    const unreachable = databaseProblem(err);
+    if (unreachable) {
+      console.error(`error: ${unreachable}`);
+      return 1;
+    }
     console.error(`error: ${(err as Error).message.split('\n')[0]}`);
     // A bug rather than an operator error: the stack is what a maintainer needs.
     if (!known) console.error((err as Error).stack?.split('\n').slice(1, 6).join('\n'));

@@ -11,6 +11,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
   /** ms from spawn until /health answered 200. */
   readyMs: number;
+  /** The server's own start-up phases (ms since it began starting), once it logged them. */
+  startup(): Record<string, number>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -27,6 +29,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   });
   const output: string[] = [];
   let url = '';
+  let startup: Record<string, number> = {};
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
     stream?.on('data', (b: Buffer) => {
@@ -35,8 +38,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       buf = lines.pop() ?? '';
       for (const line of lines) {
         output.push(line);
-        const m = line.match(/"url":"(http:\/\/[^"]+)".*server ready/);
-        if (m) url = m[1] as string;
+        const m = line.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/) ?? line.match(/"url":"(http:\/\/[^"]+)".*server ready/);
+        if (m && !url) url = m[1] as string;
+        const phases = line.includes('server ready') && line.match(/"startupMs":(\{[^}]*\})/);
+        if (phases) startup = JSON.parse(phases[1] as string);
       }
     });
   }
@@ -66,6 +71,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     output,
     exited,
     readyMs,
+    startup: () => startup,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,0 +1,25 @@
+import { pino } from 'pino';
+import { createApp } from '/work/wt/hardening-a/src/app.ts';
+import { loadConfig } from '/work/wt/hardening-a/src/config.ts';
+import { createContext } from '/work/wt/hardening-a/src/context.ts';
+import { openDb } from '/work/wt/hardening-a/src/db/index.ts';
+import { startWorkers } from '/work/wt/hardening-a/src/jobs/scheduler.ts';
+import { loadMigrations, MIGRATIONS_DIR, migrateUp } from '/work/wt/hardening-a/src/migrate/index.ts';
+
+const t0 = Date.now();
+const lap = (l: string) => console.log(l, Date.now() - t0);
+const config = loadConfig({ DATA_DIR: process.argv[2], LOG_LEVEL: 'silent' });
+const d = await openDb(config);
+lap('open');
+await migrateUp(d.db, loadMigrations(MIGRATIONS_DIR));
+lap('migrate');
+const ctx = createContext(config, d, pino({ level: 'silent' }));
+const app = await createApp(ctx);
+await app.ready();
+lap('app');
+const w = await startWorkers(ctx);
+lap('workers');
+await w.stop();
+await app.close();
+await d.close();
+lap('closed');
