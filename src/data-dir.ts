@@ -7,8 +7,12 @@ import { ConfigError } from './config.ts';
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-/** Tightens what an earlier release left group- or world-readable (PGlite files were 0666). */
-function tighten(path: string): void {
+/**
+ * Tightens what is group- or world-readable: files of an earlier release, and the files PGlite
+ * unpacks from its bundle when it creates a database (it sets their modes itself, 0666, past the
+ * umask). Called before and after the embedded database opens.
+ */
+export function tighten(path: string): void {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) return;
   if (st.isDirectory()) {

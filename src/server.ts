@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContext } from './context.ts';
-import { prepareDataDir } from './data-dir.ts';
+import { prepareDataDir, tighten } from './data-dir.ts';
 import { openDb } from './db/index.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
 import { startEmailWorker } from './email/worker.ts';
@@ -27,6 +27,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
   try {
     const database = await openDb(config);
+    if (!config.databaseUrl) tighten(config.dataDir);
     lap('database');
     if (config.migrateOnStart) {
       const result = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR), {

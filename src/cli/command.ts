@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { prepareDataDir } from '../data-dir.ts';
+import { prepareDataDir, tighten } from '../data-dir.ts';
 import { type Database, openDb } from '../db/index.ts';
 import { lockDataDir } from '../db/lock.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus } from '../migrate/index.ts';
@@ -82,6 +82,7 @@ export async function withDatabaseRaw<T>(config: Config, holder: string, fn: (da
   const lock = config.databaseUrl ? null : await lockDataDir(config.dataDir, holder);
   try {
     const database = await openDb(config);
+    if (!config.databaseUrl) tighten(config.dataDir);
     try {
       return await fn(database);
     } finally {
