@@ -85,7 +85,7 @@ describe('POST /api/payments/create-intent', () => {
       remoteAddress: from(),
       payload: { amount: 5000, expertHandle: e.profile.handle, tierType: 'deep_dive' },
     });
-    expect([dd.statusCode, dd.json().code]).toEqual([400, 'tier_disabled']);
+    expect([dd.statusCode, dd.json().code]).toEqual([409, 'tier_disabled']);
     await t.database.db.updateTable('expert_profile').set({ accepting_questions: false }).where('id', '=', e.profile.id).execute();
     const qc = await t.app.inject({
       method: 'POST',
@@ -93,7 +93,7 @@ describe('POST /api/payments/create-intent', () => {
       remoteAddress: from(),
       payload: { amount: 5000, expertHandle: e.profile.handle, tierType: 'quick_consult' },
     });
-    expect([qc.statusCode, qc.json().code]).toEqual([400, 'expert_not_accepting']);
+    expect([qc.statusCode, qc.json().code]).toEqual([409, 'expert_not_accepting']);
   });
 
   it('limits each IP to 10 intents a minute', async () => {
