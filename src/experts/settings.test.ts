@@ -271,9 +271,18 @@ describe('expert settings', () => {
 
     it('ignores fields the schema does not name (X path): user_id is never written', async () => {
       const { user, headers } = await signedIn();
-      const res = await t.app.inject({ method: 'PUT', url: '/me/profile', headers, payload: settingsBody({ handle: `own${user.id}`, user_id: 1 }) });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: '/me/profile',
+        headers,
+        payload: settingsBody({ handle: `own${user.id}`, user_id: 1 }),
+      });
       expect(res.statusCode).toBe(200);
-      const row = await t.database.db.selectFrom('expert_profile').select('user_id').where('handle', '=', `own${user.id}`).executeTakeFirstOrThrow();
+      const row = await t.database.db
+        .selectFrom('expert_profile')
+        .select('user_id')
+        .where('handle', '=', `own${user.id}`)
+        .executeTakeFirstOrThrow();
       expect(row.user_id).toBe(user.id);
     });
 

@@ -90,7 +90,12 @@ export async function selectMediaInventory(db: Db) {
       .select(['id', 'provider', 'asset_id', 'url', 'status', 'duration_sec', 'segment_index', 'metadata', 'created_at'])
       .orderBy('id')
       .execute(),
-    db.selectFrom('expert_profile').select(['id', 'avatar_url']).where('avatar_url', 'is not', null).where('avatar_url', '!=', '').execute(),
+    db
+      .selectFrom('expert_profile')
+      .select(['id', 'avatar_url'])
+      .where('avatar_url', 'is not', null)
+      .where('avatar_url', '!=', '')
+      .execute(),
     db
       .selectFrom('question')
       .select(['id', 'media_asset_id', 'attachments'])

@@ -3,15 +3,7 @@ import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
 import { requireInternalKey } from './guard.ts';
-import {
-  cleanupTestData,
-  digestPendingQuestions,
-  expiredSlas,
-  expireNow,
-  mediaInventory,
-  pendingOffers,
-  userContact,
-} from './service.ts';
+import { cleanupTestData, digestPendingQuestions, expiredSlas, expireNow, mediaInventory, pendingOffers, userContact } from './service.ts';
 
 const Key = Type.Optional(Type.String({ maxLength: 500, description: 'INTERNAL_API_KEY (query or body)' }));
 const KeyQuery = Type.Object({ x_api_key: Key });

@@ -81,7 +81,13 @@ describe('marketing', () => {
         expect((await post('/marketing/campaigns', bad)).statusCode, JSON.stringify(bad)).toBe(400);
       }
       // X path: unknown fields are ignored, never written.
-      const extra = await post('/marketing/campaigns', { name: 'n', utm_source: 'xa', utm_campaign: 'xb', status: 'archived', total_visits: 9 });
+      const extra = await post('/marketing/campaigns', {
+        name: 'n',
+        utm_source: 'xa',
+        utm_campaign: 'xb',
+        status: 'archived',
+        total_visits: 9,
+      });
       expect(extra.statusCode).toBe(201);
       expect(extra.json()).toMatchObject({ status: 'active', total_visits: 0 });
       const blank = await post('/marketing/campaigns', { name: 'n', utm_source: '   ', utm_campaign: 'b' });
