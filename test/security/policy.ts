@@ -19,6 +19,7 @@ import {
   uploadedAudio,
   uploadedVideo,
   videoPart,
+  xanoAskBody,
 } from './samples.ts';
 import type { Access, BuildCtx, Cell, Identity, ObjectCase, ObjectKind, ObjectRef, ObjectState, RouteEntry } from './types.ts';
 
@@ -92,16 +93,16 @@ export const POLICY: Record<string, RouteEntry> = {
   // ── questions ────────────────────────────────────────────────────────────────────────
   'POST /question/quick-consult': {
     access: 'public',
-    ok: 201,
-    body: (c) => askBody(c, 'quick_consult'),
+    ok: 200,
+    body: (c) => xanoAskBody(c, 'quick_consult'),
     forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, playback_token_hash: 'x', answered_at: 1 },
     exposes: ['review_token', 'playback_token_hash'],
     limit: questionLimit,
   },
   'POST /question/deep-dive': {
     access: 'public',
-    ok: 201,
-    body: (c) => askBody(c, 'deep_dive'),
+    ok: 200,
+    body: (c) => xanoAskBody(c, 'deep_dive'),
     forbidden: { status: 'paid', pricing_status: 'offer_accepted', final_price_cents: 1, price_cents: 1 },
     exposes: ['review_token', 'playback_token_hash'],
     limit: questionLimit,
@@ -193,7 +194,7 @@ export const POLICY: Record<string, RouteEntry> = {
   'POST /answer': {
     access: 'expert',
     object: obj('question', 'qc_paid', 'body', 'question_id'),
-    ok: 201,
+    ok: 200,
     body: (c) => ({ user_id: c.ownerUserId, text_response: 'Here is my answer.' }),
   },
   'POST /api/answers/create': {
@@ -206,7 +207,13 @@ export const POLICY: Record<string, RouteEntry> = {
   'POST /payment/capture': { access: 'expert', object: obj('question', 'answered', 'body', 'question_id'), ok: 200, body: () => ({}) },
 
   // ── review page (the asker's token) ─────────────────────────────────────────────────
-  'GET /review/:token': { access: 'review_token', object: obj('review', 'any', 'params', 'token'), ok: 200 },
+  // The link holder gets the token back as playback_token_hash (§6 check 7): it is the path itself.
+  'GET /review/:token': {
+    access: 'review_token',
+    object: obj('review', 'any', 'params', 'token'),
+    ok: 200,
+    exposes: ['playback_token_hash'],
+  },
   'POST /review/:token/feedback': {
     access: 'review_token',
     object: obj('review', 'answered', 'params', 'token'),
@@ -569,6 +576,38 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => ({ expert_handle: ownerHandle(c), utm_source: 'news', utm_campaign: 'spring' }),
     limit: { class: 'visit tracking', max: LIMITS.trackVisit, per: 'ip' },
   },
+
+  // ── internal / cron endpoints of §2.10 (x_api_key in the query or the body) ──────────
+  'GET /internal/digest/pending-questions': {
+    access: 'internal_key',
+    ok: 200,
+    query: () => ({ x_api_key: INTERNAL_KEY }),
+    exposes: ['user_email', 'payer_first_name'],
+  },
+  'GET /internal/user/:id/email': {
+    access: 'internal_key',
+    ok: 200,
+    query: () => ({ x_api_key: INTERNAL_KEY }),
+    params: (c) => ({ id: c.ownerUserId }),
+    exposes: ['email'],
+  },
+  'GET /questions/pending-offers': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  'GET /questions/expired-sla': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  'GET /internal/media': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  // A fresh offer or question is not due yet: the rightful call answers 409 not_due and changes nothing.
+  'POST /question/:id/expire-offer': {
+    access: 'internal_key',
+    ok: [200, 409],
+    params: async (c) => ({ id: (await c.w.askOf(c.w.expertOf('owner'), `asker-${c.n}@asker.test`, 'deep_dive')).questionId }),
+    body: () => ({ x_api_key: INTERNAL_KEY }),
+  },
+  'POST /question/:id/expire-sla': {
+    access: 'internal_key',
+    ok: [200, 409],
+    params: async (c) => ({ id: (await c.w.askOf(c.w.expertOf('owner'), `asker-${c.n}@asker.test`)).questionId }),
+    body: () => ({ x_api_key: INTERNAL_KEY }),
+  },
+  'DELETE /internal/test-data/cleanup': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
 };
 
 const ADMIN_ACCESS: Access[] = ['admin', 'super_admin'];
