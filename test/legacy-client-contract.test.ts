@@ -30,6 +30,9 @@ interface State {
   [k: string]: unknown;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a response body is read by field path, as the client reads it
+type Body = any;
+
 interface Call {
   feature: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -39,8 +42,8 @@ interface Call {
   raw?: { payload: Buffer; type: string };
   status?: number[];
   reads: string[];
-  check?: (body: any, s: State) => void;
-  save?: (body: any, s: State) => void;
+  check?: (body: Body, s: State) => void;
+  save?: (body: Body, s: State) => void;
   before?: (t: TestApp, s: State) => Promise<void>;
 }
 
@@ -93,7 +96,7 @@ const intentBody = (amount: number, tierType: string) => ({
   expertHandle: HANDLE,
   tierType,
 });
-const saveIntent = (b: any, s: State) => {
+const saveIntent = (b: Body, s: State) => {
   s.intent = b.paymentIntentId;
 };
 

@@ -131,7 +131,14 @@ export const POLICY: Record<string, RouteEntry> = {
     object: obj('question', 'qc_paid'),
     ok: 200,
     body: () => ({ hidden: true }),
-    forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, answered_at: 1, playback_token_hash: 'x', expert_profile_id: 999_999 },
+    forbidden: {
+      status: 'closed',
+      price_cents: 1,
+      final_price_cents: 1,
+      answered_at: 1,
+      playback_token_hash: 'x',
+      expert_profile_id: 999_999,
+    },
   },
   'POST /question/hidden': {
     access: 'expert',
