@@ -92,17 +92,54 @@ describe('configured CORS origins and the single-page client', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
   it('serves files and falls back to index.html for client routes, but not for API paths', async () => {
     const file = await t.app.inject({ method: 'GET', url: '/app.js' });
     expect(file.statusCode).toBe(200);
     expect(file.body).toBe('console.log(1)');
-    const route = await t.app.inject({ method: 'GET', url: '/dashboard/inbox' });
-    expect(route.statusCode).toBe(200);
-    expect(route.body).toContain('<title>spa</title>');
-    const api = await t.app.inject({ method: 'GET', url: '/api/nope' });
-    expect(api.statusCode).toBe(404);
-    expect(api.json().code).toBe('route_not_found');
-    const post = await t.app.inject({ method: 'POST', url: '/dashboard' });
-    expect(post.statusCode).toBe(404);
+    for (const url of ['/dashboard/inbox', '/r/abc', '/u/ada', '/auth/magic-link?token=x', '/auth/callback?code=1', '/expert/marketing']) {
+      const route = await t.app.inject({ method: 'GET', url, headers: html });
+      expect(route.statusCode, url).toBe(200);
+      expect(route.body).toContain('<title>spa</title>');
+    }
+  });
+
+  // Every API prefix answers JSON for an unknown route, even to a browser that asks for HTML.
+  it.each([
+    ['GET', '/api/nope'],
+    ['GET', '/api:3B14WLbJ/nope'],
+    ['GET', '/api:unknownGroup/nope/deeper'],
+    ['GET', '/api:BQW1GS7L'],
+    ['GET', '/internal/nope'],
+    ['GET', '/me/nope'],
+    ['GET', '/question/1/nope'],
+    ['GET', '/review/tok/nope'],
+    ['GET', '/marketing/nope'],
+    ['GET', '/docs/nope/x'],
+    ['POST', '/dashboard'],
+    ['DELETE', '/auth/callback'],
+  ])('%s %s → 404 JSON', async (method, url) => {
+    const res = await t.app.inject({ method: method as 'GET', url, headers: html });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toMatchObject({ code: 'route_not_found', error: expect.any(String), message: expect.any(String) });
+  });
+
+  it('a GET that does not accept HTML gets JSON even outside the API prefixes', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/dashboard', headers: { accept: 'application/json' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('route_not_found');
+  });
+
+  it.each([
+    ['DELETE', '/me/profile', 'GET, PUT'],
+    ['GET', '/api/questions/quick-consult', 'POST'],
+    ['PUT', '/api:BQW1GS7L/review/tok/feedback', 'POST'],
+    ['POST', '/internal/media', 'GET'],
+  ])('%s %s (another method exists) → 405 JSON with Allow', async (method, url, allow) => {
+    const res = await t.app.inject({ method: method as 'GET', url, headers: html });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.json()).toMatchObject({ code: 'method_not_allowed', error: expect.any(String), message: expect.any(String) });
   });
 });

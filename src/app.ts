@@ -24,7 +24,10 @@ import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { installFiniteNumbers } from './http/finite-numbers.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
+import { installNotFound } from './http/not-found.ts';
 import { installRateLimit } from './http/rate-limit.ts';
+import { applyXanoInputs } from './http/xano-input.ts';
+import { internalRoutes } from './internal/routes.ts';
 import { marketingRoutes } from './marketing/routes.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { offerRoutes } from './offers/routes.ts';
@@ -41,11 +44,6 @@ export type App = FastifyInstance<
 >;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Paths that belong to the API; anything else may fall back to the single-page client. */
-function isApiPath(url: string): boolean {
-  return /^\/(api|docs|metrics|health)(\/|\?|$)/.test(url);
-}
 
 export async function createApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -83,6 +81,9 @@ export async function createApp(ctx: AppContext): Promise<App> {
 
   installErrorHandler(app);
   installFiniteNumbers(app);
+  // Before any route: X paths take the Xano input names (src/http/xano-input.ts).
+  app.addHook('onRoute', applyXanoInputs);
+  installNotFound(app, ctx.config.staticDir);
   await app.register(cors, {
     origin: ctx.config.corsOrigins === '*' ? '*' : [...ctx.config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -120,15 +121,10 @@ export async function createApp(ctx: AppContext): Promise<App> {
   flagRoutes(app, ctx);
   feedbackRoutes(app, ctx);
   marketingRoutes(app, ctx);
+  internalRoutes(app, ctx);
 
   if (ctx.config.staticDir) {
     await app.register(fastifyStatic, { root: ctx.config.staticDir, wildcard: false });
   }
-  app.setNotFoundHandler((req, reply) => {
-    if (ctx.config.staticDir && (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.url)) {
-      return reply.type('text/html').sendFile('index.html');
-    }
-    return reply.status(404).send(errorBody('route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. See /docs for the API.`));
-  });
   return app;
 }

@@ -40,6 +40,23 @@ export function questionBody(handle: string, intentId: string, over: Record<stri
   };
 }
 
+/** The same question as the Xano function took it (X paths /question/{quick-consult,deep-dive}). */
+export function xanoQuestionBody(expertProfileId: number, intentId: string, over: Record<string, unknown> = {}) {
+  return {
+    expert_profile_id: expertProfileId,
+    title: 'How do I price my consulting?',
+    text: 'Some details about my situation.',
+    payer_email: 'asker@example.test',
+    payer_first_name: 'Ann',
+    payer_last_name: 'Asker',
+    media_asset_id: null,
+    attachments: [{ name: 'brief.pdf', url: 'https://files.example/brief.pdf', size: 1200, type: 'application/pdf' }],
+    sla_hours_snapshot: 24,
+    stripe_payment_intent_id: intentId,
+    ...over,
+  };
+}
+
 export interface Asked {
   questionId: number;
   reviewToken: string;

@@ -34,7 +34,7 @@ describe('answers and capture', () => {
     expect(await lifecycle(t, questionId)).toEqual(before);
     expect(await t.database.db.selectFrom('answer').select('id').where('question_id', '=', questionId).executeTakeFirst()).toBeUndefined();
     const own = await answer(questionId, e, { user_id: other.user.id });
-    expect(own.statusCode).toBe(201);
+    expect(own.statusCode).toBe(200);
     const row = await t.database.db.selectFrom('answer').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
     expect(row.user_id).toBe(e.user.id);
   });
@@ -44,7 +44,7 @@ describe('answers and capture', () => {
     const res = await answer(questionId, e, {
       attachments: [{ url: 'https://f.example/a.pdf', filename: 'a.pdf', size: 10, type: 'application/pdf', uid: 'u1' }],
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({
       question_id: questionId,
@@ -84,11 +84,19 @@ describe('answers and capture', () => {
     expect(ok.json()).toMatchObject({ success: true, payment_captured: true, data: { question_id: questionId, text_response: 'Hi' } });
   });
 
-  describe('only payable-and-answerable questions: 409 and nothing changes', () => {
+  // Xano answered these with 400 (the X path /answer keeps it); the V path answers 409.
+  describe('only payable-and-answerable questions: 400 (X) / 409 (V) and nothing changes', () => {
     const refused = async (questionId: number, code: string, answers = 0) => {
       const before = await lifecycle(t, questionId);
       const res = await answer(questionId);
-      expect([res.statusCode, res.json().code]).toEqual([409, code]);
+      expect([res.statusCode, res.json().code]).toEqual([400, code]);
+      const v = await t.app.inject({
+        method: 'POST',
+        url: '/api/answers/create',
+        headers: await auth(e),
+        payload: { question_id: questionId, text_response: 'My answer' },
+      });
+      expect([v.statusCode, v.json().code]).toEqual([409, code]);
       expect(await lifecycle(t, questionId)).toEqual(before);
       expect((await t.database.db.selectFrom('answer').select('id').where('question_id', '=', questionId).execute()).length).toBe(answers);
     };
@@ -102,7 +110,7 @@ describe('answers and capture', () => {
       const low = await expertWithToken(t, { tier2_auto_decline_below_cents: 50000 });
       const auto = (await askDeepDive(t, low, 20000)).questionId;
       const res = await answer(auto, low);
-      expect([res.statusCode, res.json().code]).toEqual([409, 'question_declined']);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'question_declined']);
     });
 
     it('a refunded question', async () => {
@@ -119,23 +127,32 @@ describe('answers and capture', () => {
 
     it('an answered question (a second answer)', async () => {
       const { questionId } = await askQuickConsult(t, e);
-      expect((await answer(questionId)).statusCode).toBe(201);
+      expect((await answer(questionId)).statusCode).toBe(200);
       await refused(questionId, 'already_answered', 1);
     });
   });
 
-  it('validation and auth: 401, 400 for unknown fields and bad ids, 404 unknown question', async () => {
+  it('validation and auth: 401, unknown fields 400 on V and ignored on X, bad ids 400, 404 unknown question', async () => {
     const { questionId } = await askQuickConsult(t, e);
     expect(
       (await t.app.inject({ method: 'POST', url: '/answer', payload: { question_id: questionId, text_response: 'x' } })).statusCode,
     ).toBe(401);
+    const strict = await t.app.inject({
+      method: 'POST',
+      url: '/api/answers/create',
+      headers: await auth(e),
+      payload: { question_id: questionId, text_response: 'x', rating: 5 },
+    });
+    expect(strict.statusCode).toBe(400);
     const extra = await t.app.inject({
       method: 'POST',
       url: '/answer',
       headers: await auth(e),
-      payload: { question_id: questionId, text_response: 'x', status: 'closed' },
+      payload: { question_id: questionId, text_response: 'x', rating: 5, view_count: 99 },
     });
-    expect(extra.statusCode).toBe(400);
+    expect(extra.statusCode).toBe(200);
+    const row = await t.database.db.selectFrom('answer').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
+    expect([row.rating, row.view_count]).toEqual([null, 0]);
     const bad = await t.app.inject({
       method: 'POST',
       url: '/answer',
@@ -161,7 +178,7 @@ describe('answers and capture', () => {
     t.ctx.payments = down;
     try {
       const res = await answer(questionId);
-      expect(res.statusCode).toBe(201);
+      expect(res.statusCode).toBe(200);
       expect(res.json().payment_captured).toBe(false);
     } finally {
       t.ctx.payments = real;
@@ -233,7 +250,7 @@ describe('answers and capture', () => {
         headers: await auth(e),
         payload: { question_id: questionId },
       });
-      expect([res.statusCode, res.json().code]).toEqual([409, 'not_answered']);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'not_answered']);
       expect(await lifecycle(t, questionId)).toEqual(before);
     });
 

@@ -49,10 +49,10 @@ export function answerRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         ...base,
-        summary: 'Answer one of my questions (captures the hold)',
+        summary: 'Answer one of my questions (captures the hold); 200 as Xano answered',
         body: AnswerBody,
         response: {
-          201: Type.Object({
+          200: Type.Object({
             id: Type.Integer(),
             question_id: Type.Integer(),
             created_at: Type.Number(),
@@ -65,10 +65,9 @@ export function answerRoutes(app: App, ctx: AppContext): void {
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const r = await createAnswer(ctx, await requireUser(ctx, req), toInput(req.body));
       const answer = toAnswer(r.answer);
-      reply.status(201);
       return {
         id: answer.id,
         question_id: answer.question_id,

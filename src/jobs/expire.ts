@@ -8,7 +8,7 @@ import type { JobDefinition, JobSummary } from './types.ts';
 const BATCH = 500;
 
 /** E-mail 6, queued in the expiry's own transaction: the asker hears of it exactly once. */
-function notifyAsker(ctx: AppContext, kind: ExpiryKind): OnExpired {
+export function notifyAsker(ctx: AppContext, kind: ExpiryKind): OnExpired {
   return async (trx, q) => {
     const expert = await trx
       .selectFrom('expert_profile')

@@ -68,13 +68,13 @@ describe('Deep Dive offers: accept and decline', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  describe('transitions the lifecycle does not allow are 409 and change nothing', () => {
+  describe('transitions the lifecycle does not allow are 400 on the X paths (as Xano answered) and change nothing', () => {
     it('accept an expired offer', async () => {
       const { questionId } = await askDeepDive(t, e, 20000);
       t.clock.advance(24 * HOUR);
       const before = await lifecycle(t, questionId);
       const res = await accept(questionId);
-      expect([res.statusCode, res.json().code]).toEqual([409, 'offer_expired']);
+      expect([res.statusCode, res.json().code]).toEqual([400, 'offer_expired']);
       expect(await lifecycle(t, questionId)).toEqual(before);
     });
 
@@ -82,12 +82,12 @@ describe('Deep Dive offers: accept and decline', () => {
       const a = (await askDeepDive(t, e, 20000)).questionId;
       expect((await accept(a)).statusCode).toBe(200);
       const accepted = await lifecycle(t, a);
-      for (const res of [await accept(a), await decline(a)]) expect([res.statusCode, res.json().code]).toEqual([409, 'offer_not_pending']);
+      for (const res of [await accept(a), await decline(a)]) expect([res.statusCode, res.json().code]).toEqual([400, 'offer_not_pending']);
       expect(await lifecycle(t, a)).toEqual(accepted);
       const d = (await askDeepDive(t, e, 20000)).questionId;
       expect((await decline(d)).statusCode).toBe(200);
       const declined = await lifecycle(t, d);
-      for (const res of [await accept(d), await decline(d)]) expect(res.statusCode).toBe(409);
+      for (const res of [await accept(d), await decline(d)]) expect(res.statusCode).toBe(400);
       expect(await lifecycle(t, d)).toEqual(declined);
     });
 
@@ -97,14 +97,14 @@ describe('Deep Dive offers: accept and decline', () => {
       expect((await accept(auto, low)).json().code).toBe('offer_not_pending');
       const qc = (await askQuickConsult(t, e)).questionId;
       const before = await lifecycle(t, qc);
-      for (const res of [await accept(qc), await decline(qc)]) expect([res.statusCode, res.json().code]).toEqual([409, 'not_an_offer']);
+      for (const res of [await accept(qc), await decline(qc)]) expect([res.statusCode, res.json().code]).toEqual([400, 'not_an_offer']);
       expect(await lifecycle(t, qc)).toEqual(before);
     });
 
     it('accept a refunded offer', async () => {
       const { questionId } = await askDeepDive(t, e, 20000);
       await t.app.inject({ method: 'POST', url: `/question/${questionId}/refund`, headers: await auth(e), payload: {} });
-      expect((await accept(questionId)).statusCode).toBe(409);
+      expect((await accept(questionId)).statusCode).toBe(400);
       expect(await lifecycle(t, questionId)).toMatchObject({ status: 'refunded', payment: 'refunded', intent: 'canceled' });
     });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
-import { askQuickConsult, expertWithToken, holdFor, questionBody, states } from '../../test/question-helpers.ts';
+import { askQuickConsult, expertWithToken, holdFor, questionBody, states, xanoQuestionBody } from '../../test/question-helpers.ts';
 import { hashReviewToken } from '../reviews/token.ts';
 
 describe('POST /api/payments/create-intent', () => {
@@ -122,9 +122,9 @@ describe('question creation', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/question/quick-consult',
-      payload: questionBody(e.profile.handle as string, intentId),
+      payload: xanoQuestionBody(e.profile.id, intentId),
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toEqual({
       question_id: expect.any(Number),
@@ -224,28 +224,28 @@ describe('question creation', () => {
     expect((await post(captured)).json().code).toBe('payment_not_authorized');
   });
 
-  it('checks the expert: unknown handle 404, not accepting 409, tier disabled 409', async () => {
+  it('checks the expert: unknown expert 404; not accepting, tier disabled 400 on the X path (Xano answered 400)', async () => {
     const e = await expertWithToken(t, { tier2_enabled: false });
     const intentId = await holdFor(t, 5000);
     const unknown = await t.app.inject({
       method: 'POST',
       url: '/question/quick-consult',
-      payload: questionBody('no-such-expert', intentId),
+      payload: xanoQuestionBody(999999, intentId),
     });
     expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'expert_not_found']);
     const dd = await t.app.inject({
       method: 'POST',
       url: '/question/deep-dive',
-      payload: { ...questionBody(e.profile.handle as string, intentId), proposed_price_cents: 5000 },
+      payload: { ...xanoQuestionBody(e.profile.id, intentId), proposed_price_cents: 5000 },
     });
-    expect([dd.statusCode, dd.json().code]).toEqual([409, 'tier_disabled']);
+    expect([dd.statusCode, dd.json().code]).toEqual([400, 'tier_disabled']);
     await t.database.db.updateTable('expert_profile').set({ accepting_questions: false }).where('id', '=', e.profile.id).execute();
     const qc = await t.app.inject({
       method: 'POST',
       url: '/question/quick-consult',
-      payload: questionBody(e.profile.handle as string, intentId),
+      payload: xanoQuestionBody(e.profile.id, intentId),
     });
-    expect([qc.statusCode, qc.json().code]).toEqual([409, 'expert_not_accepting']);
+    expect([qc.statusCode, qc.json().code]).toEqual([400, 'expert_not_accepting']);
     expect((await t.database.db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', intentId).execute()).length).toBe(
       0,
     );
@@ -299,9 +299,9 @@ describe('question creation', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/question/deep-dive',
-      payload: { ...questionBody(e.profile.handle as string, intentId), proposed_price_cents: 12345.0001, asker_message: 'Please' },
+      payload: { ...xanoQuestionBody(e.profile.id, intentId), proposed_price_cents: 12345.0001, asker_message: 'Please' },
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       question_id: expect.any(Number),
       proposed_price_cents: 12345,

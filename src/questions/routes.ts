@@ -131,17 +131,16 @@ export function questionRoutes(app: App, ctx: AppContext): void {
         config,
         schema: {
           tags,
-          summary: `Ask a ${slug} question (legacy Xano path); the payment hold is verified`,
+          summary: `Ask a ${slug} question (Xano inputs: payer_email, payer_first_name…; 200; a reused payment 400)`,
           body,
-          response: { 201: tier === 'quick_consult' ? XQuickConsultReply : XDeepDiveReply, ...CreateErrors },
+          response: { 200: tier === 'quick_consult' ? XQuickConsultReply : XDeepDiveReply, ...CreateErrors },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const { question: q, reviewToken } = await createQuestion(
           ctx,
           toInput(tier, req.body as CreateBody, hashVisitorIp(ctx.config.ipHashSecret, req.ip)),
         );
-        reply.status(201);
         return tier === 'quick_consult'
           ? {
               question_id: q.id,

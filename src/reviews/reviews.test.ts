@@ -35,6 +35,7 @@ describe('the review page', () => {
       answer: null,
       expert_profile: { handle: e.profile.handle, avatar_url: 'https://img.example/a.webp', professional_title: 'Pricing coach' },
       user: 'Expert Person',
+      playback_token_hash: reviewToken, // §6 check 7: the link holder gets the token back
     });
     expect(typeof body.attachments).toBe('string');
     expect(JSON.parse(body.attachments)).toEqual([
@@ -44,7 +45,6 @@ describe('the review page', () => {
     for (const secret of [
       intentId,
       'payment_intent_id',
-      'playback_token_hash',
       'payer_email',
       'asker@example.test',
       e.user.email,
@@ -117,7 +117,7 @@ describe('the review page', () => {
     it('rates an answered question once (1–5)', async () => {
       const { questionId, reviewToken } = await askQuickConsult(t, e);
       const early = await t.app.inject({ method: 'POST', url: `/review/${reviewToken}/feedback`, payload: { rating: 5 } });
-      expect([early.statusCode, early.json().code]).toEqual([409, 'not_answered']);
+      expect([early.statusCode, early.json().code]).toEqual([400, 'not_answered']);
       await t.app.inject({
         method: 'POST',
         url: '/answer',
@@ -136,7 +136,7 @@ describe('the review page', () => {
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toEqual({ success: true, rating: 4, feedback_text: 'Helpful', feedback_at: t.clock.now.getTime() });
       const again = await t.app.inject({ method: 'POST', url: `/review/${reviewToken}/feedback`, payload: { rating: 1 } });
-      expect([again.statusCode, again.json().code]).toEqual([409, 'already_rated']);
+      expect([again.statusCode, again.json().code]).toEqual([400, 'already_rated']);
       const row = await t.database.db.selectFrom('answer').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ rating: 4, feedback_text: 'Helpful', allow_testimonial: true });
     });

@@ -44,6 +44,7 @@ const Review = Type.Object({
   ),
   expert_profile: Type.Object({ handle: N(Type.String()), avatar_url: N(Type.String()), professional_title: N(Type.String()) }),
   user: Type.String({ description: "the expert's name" }),
+  playback_token_hash: Type.String({ description: 'legacy name of the review token: the link holder gets it back (§6 check 7)' }),
 });
 
 export function reviewRoutes(app: App, ctx: AppContext): void {
@@ -57,7 +58,7 @@ export function reviewRoutes(app: App, ctx: AppContext): void {
         response: { 200: Review, ...errorResponses(400, 404, 410) },
       },
     },
-    async (req) => getReview(ctx, req.params.token),
+    async (req) => ({ ...(await getReview(ctx, req.params.token)), playback_token_hash: req.params.token }),
   );
   app.post(
     '/review/:token/feedback',

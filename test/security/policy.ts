@@ -19,6 +19,7 @@ import {
   uploadedAudio,
   uploadedVideo,
   videoPart,
+  xanoAskBody,
 } from './samples.ts';
 import type { Access, BuildCtx, Cell, Identity, ObjectCase, ObjectKind, ObjectRef, ObjectState, RouteEntry } from './types.ts';
 
@@ -58,6 +59,8 @@ const upload = { class: 'upload URLs and uploads', max: UPLOAD_LIMIT, per: 'ip' 
 const alias = (of: string) => ({ hidden: `legacy alias of ${of} (same handler and schema)`, alias: of });
 const docsUi = { hidden: 'Swagger UI and the OpenAPI document itself', noInspect: 'serves the API description (field names, no data)' };
 
+// Forbidden values are ones no rightful row holds (999_999 is nobody's id): on the X paths an
+// unknown field is ignored, so the check is that it was not written, not that it was refused.
 export const POLICY: Record<string, RouteEntry> = {
   // ── ops and docs ─────────────────────────────────────────────────────────────────────
   'GET /health': { access: 'public', ok: 200 },
@@ -92,17 +95,17 @@ export const POLICY: Record<string, RouteEntry> = {
   // ── questions ────────────────────────────────────────────────────────────────────────
   'POST /question/quick-consult': {
     access: 'public',
-    ok: 201,
-    body: (c) => askBody(c, 'quick_consult'),
+    ok: 200,
+    body: (c) => xanoAskBody(c, 'quick_consult'),
     forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, playback_token_hash: 'x', answered_at: 1 },
     exposes: ['review_token', 'playback_token_hash'],
     limit: questionLimit,
   },
   'POST /question/deep-dive': {
     access: 'public',
-    ok: 201,
-    body: (c) => askBody(c, 'deep_dive'),
-    forbidden: { status: 'paid', pricing_status: 'offer_accepted', final_price_cents: 1, price_cents: 1 },
+    ok: 200,
+    body: (c) => xanoAskBody(c, 'deep_dive'),
+    forbidden: { status: 'closed', pricing_status: 'offer_accepted', final_price_cents: 1, price_cents: 1 },
     exposes: ['review_token', 'playback_token_hash'],
     limit: questionLimit,
   },
@@ -128,7 +131,14 @@ export const POLICY: Record<string, RouteEntry> = {
     object: obj('question', 'qc_paid'),
     ok: 200,
     body: () => ({ hidden: true }),
-    forbidden: { status: 'closed', price_cents: 1, final_price_cents: 1, answered_at: 1, playback_token_hash: 'x', expert_profile_id: 1 },
+    forbidden: {
+      status: 'closed',
+      price_cents: 1,
+      final_price_cents: 1,
+      answered_at: 1,
+      playback_token_hash: 'x',
+      expert_profile_id: 999_999,
+    },
   },
   'POST /question/hidden': {
     access: 'expert',
@@ -193,7 +203,7 @@ export const POLICY: Record<string, RouteEntry> = {
   'POST /answer': {
     access: 'expert',
     object: obj('question', 'qc_paid', 'body', 'question_id'),
-    ok: 201,
+    ok: 200,
     body: (c) => ({ user_id: c.ownerUserId, text_response: 'Here is my answer.' }),
   },
   'POST /api/answers/create': {
@@ -206,7 +216,13 @@ export const POLICY: Record<string, RouteEntry> = {
   'POST /payment/capture': { access: 'expert', object: obj('question', 'answered', 'body', 'question_id'), ok: 200, body: () => ({}) },
 
   // ── review page (the asker's token) ─────────────────────────────────────────────────
-  'GET /review/:token': { access: 'review_token', object: obj('review', 'any', 'params', 'token'), ok: 200 },
+  // The link holder gets the token back as playback_token_hash (§6 check 7): it is the path itself.
+  'GET /review/:token': {
+    access: 'review_token',
+    object: obj('review', 'any', 'params', 'token'),
+    ok: 200,
+    exposes: ['playback_token_hash'],
+  },
   'POST /review/:token/feedback': {
     access: 'review_token',
     object: obj('review', 'answered', 'params', 'token'),
@@ -270,7 +286,7 @@ export const POLICY: Record<string, RouteEntry> = {
     access: 'optional_user',
     ok: 200,
     body: async (c) => ({ provider: 'cloudflare_r2', asset_id: (await uploadedAudio(c)).uid, status: 'ready' }),
-    forbidden: { id: 1, user_id: 1, created_at: 0 },
+    forbidden: { id: 999_999, user_id: 999_999, created_at: 0 },
     limit: upload,
   },
   'GET /media_asset/:id': {
@@ -431,7 +447,7 @@ export const POLICY: Record<string, RouteEntry> = {
     ok: 200,
     changesCaller: true,
     body: (c) => ({ handle: callerHandle(c), bio: 'Updated bio', tier1_price_cents: 5000 }),
-    forbidden: { user_id: 1, id: 1, status: 'SET', created_at: 0, token_version: 9 },
+    forbidden: { user_id: 999_999, id: 999_999, status: 'SET', created_at: 0, token_version: 9 },
   },
   'PUT /me/account': {
     access: 'user',
@@ -452,7 +468,7 @@ export const POLICY: Record<string, RouteEntry> = {
     ok: 200,
     outcomes: { plain: [404], admin: [404] },
     body: () => ({ quick_consult: { description: 'Fast' } }),
-    forbidden: { expert_profile_id: 1, user_id: 1 },
+    forbidden: { expert_profile_id: 999_999, user_id: 999_999 },
   },
   'GET /public/profile': {
     access: 'public',
@@ -486,21 +502,21 @@ export const POLICY: Record<string, RouteEntry> = {
     access: 'super_admin',
     ok: 201,
     body: (c) => ({ key: `sec_new_${c.n}`, name: 'New flag' }),
-    forbidden: { id: 1, created_at: 0 },
+    forbidden: { id: 999_999, created_at: 0 },
   },
   'PATCH /api/flags': {
     access: 'super_admin',
     object: obj('flag', 'any', 'query', 'key'),
     ok: 200,
     body: () => ({ enabled: true }),
-    forbidden: { id: 1, created_at: 0 },
+    forbidden: { id: 999_999, created_at: 0 },
   },
   'DELETE /api/flags': { access: 'super_admin', object: obj('flag', 'any', 'query', 'key'), ok: 200 },
   'POST /api/feedback': {
     access: 'optional_user',
     ok: 201,
     body: () => ({ type: 'bug', message: 'The upload button does nothing.' }),
-    forbidden: { status: 'wont_fix', priority: 'critical', user_id: 1, deleted_at: 0, jira_issue_key: 'SEC-1' },
+    forbidden: { status: 'wont_fix', priority: 'critical', user_id: 999_999, deleted_at: 0, jira_issue_key: 'SEC-1' },
     limit: { class: 'feedback', max: LIMITS.feedback, per: 'ip' },
   },
   'GET /api/feedback': { access: 'admin', ok: 200, exposes: ['email'] },
@@ -520,7 +536,7 @@ export const POLICY: Record<string, RouteEntry> = {
     ok: 200,
     body: () => ({ status: 'in_progress' }),
     exposes: ['email'],
-    forbidden: { message: 'x', user_id: 1 },
+    forbidden: { message: 'x', user_id: 999_999 },
   },
   'DELETE /api/feedback/:id': { access: 'super_admin', object: obj('feedback', 'any'), ok: 200 },
   'POST /api/feedback/:id/comments': {
@@ -544,7 +560,7 @@ export const POLICY: Record<string, RouteEntry> = {
     ok: 201,
     outcomes: { plain: [404], admin: [404] },
     body: (c) => ({ name: `Launch ${c.n}`, utm_source: `news${c.n}`, utm_campaign: `spring${c.n}` }),
-    forbidden: { expert_profile_id: 1, total_revenue_cents: 1, total_visits: 5, status: 'archived' },
+    forbidden: { expert_profile_id: 999_999, total_revenue_cents: 1, total_visits: 5, status: 'archived' },
   },
   'PATCH /marketing/campaigns/:id': {
     access: 'expert',
@@ -552,7 +568,7 @@ export const POLICY: Record<string, RouteEntry> = {
     ok: 200,
     body: () => ({ name: 'Renamed' }),
     outcomes: { 'owner:foreign': [404], 'other:own': [404], 'plain:own': [404], 'admin:own': [404] },
-    forbidden: { total_visits: 1000, expert_profile_id: 1, total_revenue_cents: 1 },
+    forbidden: { total_visits: 1000, expert_profile_id: 999_999, total_revenue_cents: 1 },
   },
   'POST /marketing/campaigns/:id/archive': {
     access: 'expert',
@@ -569,6 +585,38 @@ export const POLICY: Record<string, RouteEntry> = {
     body: (c) => ({ expert_handle: ownerHandle(c), utm_source: 'news', utm_campaign: 'spring' }),
     limit: { class: 'visit tracking', max: LIMITS.trackVisit, per: 'ip' },
   },
+
+  // ── internal / cron endpoints of §2.10 (x_api_key in the query or the body) ──────────
+  'GET /internal/digest/pending-questions': {
+    access: 'internal_key',
+    ok: 200,
+    query: () => ({ x_api_key: INTERNAL_KEY }),
+    exposes: ['user_email', 'payer_first_name'],
+  },
+  'GET /internal/user/:id/email': {
+    access: 'internal_key',
+    ok: 200,
+    query: () => ({ x_api_key: INTERNAL_KEY }),
+    params: (c) => ({ id: c.ownerUserId }),
+    exposes: ['email'],
+  },
+  'GET /questions/pending-offers': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  'GET /questions/expired-sla': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  'GET /internal/media': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  // A fresh offer or question is not due yet: the rightful call answers 409 not_due and changes nothing.
+  'POST /question/:id/expire-offer': {
+    access: 'internal_key',
+    ok: [200, 409],
+    params: async (c) => ({ id: (await c.w.askOf(c.w.expertOf('owner'), `asker-${c.n}@asker.test`, 'deep_dive')).questionId }),
+    body: () => ({ x_api_key: INTERNAL_KEY }),
+  },
+  'POST /question/:id/expire-sla': {
+    access: 'internal_key',
+    ok: [200, 409],
+    params: async (c) => ({ id: (await c.w.askOf(c.w.expertOf('owner'), `asker-${c.n}@asker.test`)).questionId }),
+    body: () => ({ x_api_key: INTERNAL_KEY }),
+  },
+  'DELETE /internal/test-data/cleanup': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
 };
 
 const ADMIN_ACCESS: Access[] = ['admin', 'super_admin'];

@@ -5,7 +5,7 @@
 import { attachmentKey, audioKey, profilePictureKey } from '../../src/media/keys.ts';
 import { multipart, webm, webp } from '../../src/media/test-helpers.ts';
 import { objectUrl } from '../../src/media/urls.ts';
-import { holdFor, questionBody } from '../question-helpers.ts';
+import { holdFor, questionBody, xanoQuestionBody } from '../question-helpers.ts';
 import type { BuildCtx } from './types.ts';
 
 const rel = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
@@ -18,6 +18,16 @@ export async function askBody(c: BuildCtx, tier: 'quick_consult' | 'deep_dive') 
   const intent = await holdFor(c.w.t, amount);
   c.w.secrets.add(intent);
   const body = questionBody(e.profile.handle as string, intent, { payerEmail: `asker-${c.n}@asker.test` });
+  return tier === 'quick_consult' ? body : { ...body, proposed_price_cents: amount, asker_message: 'Worth it?' };
+}
+
+/** The same question in the Xano input names (the X paths /question/{quick-consult,deep-dive}). */
+export async function xanoAskBody(c: BuildCtx, tier: 'quick_consult' | 'deep_dive') {
+  const e = c.w.expertOf('owner');
+  const amount = tier === 'quick_consult' ? e.profile.tier1_price_cents : 20_000;
+  const intent = await holdFor(c.w.t, amount);
+  c.w.secrets.add(intent);
+  const body = xanoQuestionBody(e.profile.id as number, intent, { payer_email: `asker-${c.n}@asker.test` });
   return tier === 'quick_consult' ? body : { ...body, proposed_price_cents: amount, asker_message: 'Worth it?' };
 }
 

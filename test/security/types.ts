@@ -15,7 +15,7 @@ import type { Person, World } from './world.ts';
  * - review_token: the asker's secret review token in the path.
  * - export_token: the secret token of an export download link.
  * - signed_url: an upload URL this server signed (local storage / video stand-ins).
- * - internal_key: INTERNAL_API_KEY in the body.
+ * - internal_key: INTERNAL_API_KEY as x_api_key, in the body or the query.
  * - stripe_signature: a Stripe-signed webhook.
  */
 export type Access =

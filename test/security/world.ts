@@ -159,7 +159,7 @@ export class World {
         headers: bearer(await this.mainToken(this.people[owner])),
         payload: { question_id: asked.questionId, text_response: 'The answer, in short.' },
       });
-      if (res.statusCode !== 201) throw new Error(`answer failed: ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200) throw new Error(`answer failed: ${res.statusCode} ${res.body}`);
     }
     return asked.questionId;
   }
