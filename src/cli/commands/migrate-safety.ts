@@ -3,8 +3,9 @@ import { docsPath, isStale, renderDocs } from '../../migrate/docs.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../migrate/index.ts';
 import { lintMigrations } from '../../migrate/lint/index.ts';
 import { type MigrationPlan, planMigrations } from '../../migrate/plan.ts';
+import { planMarkdown, savePlan } from '../../migrate/saved-plan.ts';
 import { verifyMigrations, withScratchDatabase } from '../../migrate/verify.ts';
-import { type Command, intOption, withDatabaseRaw } from '../command.ts';
+import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 const json = { json: { type: 'boolean' } } as const;
 const jsonHelp = '--json              machine-readable output';
@@ -34,15 +35,33 @@ export const migratePlan: Command = {
   name: 'migrate plan',
   summary:
     'Show what `migrate up` would run, statement by statement: lock and table, rewrite/scan, row counts, risk, backups. Runs nothing.',
-  options: { ...json, to: { type: 'string' }, down: { type: 'boolean' } },
+  options: { ...json, to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
   optionHelp: [
     '--to N              plan up to migration N (with --down: the rollback down to N)',
     '--down              plan the rollback instead',
+    '--out FILE          save the plan (database, history, file hashes, expected schemas) for migrate up --plan',
+    '--format markdown   print the plan as a pull-request comment',
     jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
+    if (values.format !== undefined && values.format !== 'markdown' && values.format !== 'text') {
+      throw new UsageError(`--format takes markdown or text, got "${values.format}"`);
+    }
+    if (values.out || values.format === 'markdown') {
+      if (values.down) throw new UsageError('a saved plan is for migrate up: leave out --down');
+      const saved = await withDatabaseRaw(config(), 'quickchat migrate plan', (d) =>
+        savePlan(d.db, migrations, to !== undefined ? { to } : {}),
+      );
+      if (typeof values.out === 'string') {
+        writeFileSync(values.out, `${JSON.stringify(saved, null, 2)}\n`);
+        if (values.format !== 'markdown')
+          out(`Wrote ${values.out}: ${saved.migrations.length} migration(s); apply with migrate up --plan ${values.out}`);
+      }
+      if (values.format === 'markdown') out(planMarkdown(saved));
+      return 0;
+    }
     const plans = await withDatabaseRaw(config(), 'quickchat migrate plan', (d) =>
       planMigrations(d.db, migrations, { direction: values.down ? 'down' : 'up', ...(to !== undefined ? { to } : {}) }),
     );
