@@ -77,6 +77,35 @@ describe('quickchat migrate safety commands', () => {
     expect(docs.code).toBe(0);
   });
 
+  it('lints as GitHub annotations, SARIF 2.1.0 and a PR summary table', async () => {
+    const gh = await cli('migrate', 'lint', '--offline', '--format', 'github');
+    const lines = gh.out.split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines)
+      expect(l).toMatch(
+        /^::(error|warning|notice) file=migrations\/\d{4}_\w+\/((up|down)\.sql|README\.md),line=\d+,title=migrate lint%3A [a-z-]+::/,
+      );
+    expect(gh.out).toMatch(
+      /::notice file=migrations\/\d{4}_\w+\/up\.sql,line=\d+,title=migrate lint%3A index-without-concurrently::.*\(acknowledged: /,
+    );
+    const sarif = JSON.parse((await cli('migrate', 'lint', '--offline', '--format', 'sarif')).out);
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    const r = run.results.find((x: { ruleId: string }) => x.ruleId === 'index-without-concurrently');
+    expect(run.tool.driver.rules[r.ruleIndex].id).toBe('index-without-concurrently');
+    expect(r.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: expect.stringMatching(/^migrations\//) },
+      region: { startLine: expect.any(Number) },
+    });
+    expect(r.suppressions[0]).toMatchObject({ kind: 'inSource', justification: expect.any(String) });
+    const md = await cli('migrate', 'lint', '--offline', '--format', 'markdown');
+    expect(md.out).toContain('| migration | errors | warnings | acknowledged | rules |');
+    expect(md.out).toMatch(/\| 0\d{3}_\w+ \| 0 \| \d+ \| \d+ \| .*`index-without-concurrently` \(ack\)/);
+    expect((await cli('migrate', 'lint', '--offline', '--format', 'xml')).err).toMatch(
+      /--format takes text, json, github, sarif or markdown/,
+    );
+  });
+
   it('saves a plan, renders it as markdown, applies it; drift blocks up until allowed', async () => {
     const file = join(process.env.DATA_DIR as string, 'plan.json');
     expect((await cli('migrate', 'up', '--to', '2')).code).toBe(0);

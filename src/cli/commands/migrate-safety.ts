@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { docsPath, isStale, renderDocs } from '../../migrate/docs.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../migrate/index.ts';
 import { lintMigrations } from '../../migrate/lint/index.ts';
+import { githubAnnotations, sarifLog, summaryTable } from '../../migrate/lint/report.ts';
 import { type MigrationPlan, planMigrations } from '../../migrate/plan.ts';
 import { planMarkdown, savePlan } from '../../migrate/saved-plan.ts';
 import { verifyMigrations, withScratchDatabase } from '../../migrate/verify.ts';
@@ -76,16 +77,28 @@ export const migrateLint: Command = {
   name: 'migrate lint',
   summary:
     'Check migrations against the safety rules (PostgreSQL parser AST, data probes on the target database); exit 1 on an unacknowledged error.',
-  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' } },
-  optionHelp: ['--pending           only migrations not applied yet', '--offline           no database: skip the data probes', jsonHelp],
+  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' }, format: { type: 'string' } },
+  optionHelp: [
+    '--pending           only migrations not applied yet',
+    '--offline           no database: skip the data probes',
+    '--format F          text (default), json, github (workflow annotations), sarif (2.1.0), markdown (PR summary table)',
+    jsonHelp,
+  ],
   async run({ config, values, out }) {
+    const format = values.json ? 'json' : String(values.format ?? 'text');
+    if (!['text', 'json', 'github', 'sarif', 'markdown'].includes(format)) {
+      throw new UsageError(`--format takes text, json, github, sarif or markdown, got "${format}"`);
+    }
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const result = values.offline
       ? await lintMigrations(migrations, { srcDir: SRC_DIR })
       : await withDatabaseRaw(config(), 'quickchat migrate lint', (d) =>
           lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending) }),
         );
-    if (values.json) out(JSON.stringify(result, null, 2));
+    if (format === 'json') out(JSON.stringify(result, null, 2));
+    else if (format === 'github') for (const line of githubAnnotations(result)) out(line);
+    else if (format === 'sarif') out(JSON.stringify(sarifLog(result), null, 2));
+    else if (format === 'markdown') out(summaryTable(result));
     else {
       for (const f of result.findings) {
         const tag = f.acknowledged ? `${f.severity}, acknowledged` : f.severity;
