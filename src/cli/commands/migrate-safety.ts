@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { docsPath, isStale, renderDocs } from '../../migrate/docs.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../migrate/index.ts';
 import { lintMigrations } from '../../migrate/lint/index.ts';
@@ -77,11 +78,12 @@ export const migrateLint: Command = {
   name: 'migrate lint',
   summary:
     'Check migrations against the safety rules (PostgreSQL parser AST, data probes on the target database); exit 1 on an unacknowledged error.',
-  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' }, format: { type: 'string' } },
+  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' }, format: { type: 'string' }, since: { type: 'string' } },
   optionHelp: [
     '--pending           only migrations not applied yet',
     '--offline           no database: skip the data probes',
     '--format F          text (default), json, github (workflow annotations), sarif (2.1.0), markdown (PR summary table)',
+    '--since REF         fail drops/renames the release at git REF still reads (its row types and src/)',
     jsonHelp,
   ],
   async run({ config, values, out }) {
@@ -90,10 +92,11 @@ export const migrateLint: Command = {
       throw new UsageError(`--format takes text, json, github, sarif or markdown, got "${format}"`);
     }
     const migrations = loadMigrations(MIGRATIONS_DIR);
+    const since = typeof values.since === 'string' ? { ref: values.since, repoDir: join(MIGRATIONS_DIR, '..') } : null;
     const result = values.offline
-      ? await lintMigrations(migrations, { srcDir: SRC_DIR })
+      ? await lintMigrations(migrations, { srcDir: SRC_DIR, since })
       : await withDatabaseRaw(config(), 'quickchat migrate lint', (d) =>
-          lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending) }),
+          lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending), since }),
         );
     if (format === 'json') out(JSON.stringify(result, null, 2));
     else if (format === 'github') for (const line of githubAnnotations(result)) out(line);
