@@ -103,3 +103,23 @@ export function startWriter(db: AnyDb): { stop(): Promise<{ writes: number; maxM
     },
   };
 }
+
+/** One-row UPDATEs of random questions, each its own transaction: the app writing during a backfill. */
+export function startQuestionWriter(db: AnyDb, questions: number): { stop(): Promise<{ writes: number; maxMs: number; p99Ms: number }> } {
+  let running = true;
+  const latencies: number[] = [];
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const t0 = performance.now();
+      await sql`UPDATE question SET title = title WHERE id = ${1 + Math.floor(Math.random() * questions)}`.execute(db);
+      latencies.push(performance.now() - t0);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { writes: latencies.length, maxMs: Math.max(0, ...latencies), p99Ms: percentile(latencies, 99) };
+    },
+  };
+}

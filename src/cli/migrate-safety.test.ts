@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { openDb } from '../db/index.ts';
 import { runCli } from './main.ts';
 
 /** Runs the CLI in-process, capturing what it prints (progress goes to stderr, not captured). */
@@ -59,7 +62,8 @@ describe('quickchat migrate safety commands', () => {
     expect(restore.code).toBe(1);
     expect(restore.err).toMatch(/media_asset has no column owner_type, owner_id: roll back 0007_media_asset_fk_contract/);
     expect((await cli('migrate', 'restore', 'x')).err).toMatch(/Give the backup id/);
-  });
+    // Each up first builds the history on a scratch PGlite for the drift check.
+  }, 120_000);
 
   it('lints (offline, as JSON) and checks that migrations/README.md is current', async () => {
     const lint = await cli('migrate', 'lint', '--offline', '--json');
@@ -72,6 +76,60 @@ describe('quickchat migrate safety commands', () => {
     expect(docs.out).toBe('migrations/README.md is up to date.');
     expect(docs.code).toBe(0);
   });
+
+  it('lints as GitHub annotations, SARIF 2.1.0 and a PR summary table', async () => {
+    const gh = await cli('migrate', 'lint', '--offline', '--format', 'github');
+    const lines = gh.out.split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines)
+      expect(l).toMatch(
+        /^::(error|warning|notice) file=migrations\/\d{4}_\w+\/((up|down)\.sql|README\.md),line=\d+,title=migrate lint%3A [a-z-]+::/,
+      );
+    expect(gh.out).toMatch(
+      /::notice file=migrations\/\d{4}_\w+\/up\.sql,line=\d+,title=migrate lint%3A index-without-concurrently::.*\(acknowledged: /,
+    );
+    const sarif = JSON.parse((await cli('migrate', 'lint', '--offline', '--format', 'sarif')).out);
+    expect(sarif.version).toBe('2.1.0');
+    const run = sarif.runs[0];
+    const r = run.results.find((x: { ruleId: string }) => x.ruleId === 'index-without-concurrently');
+    expect(run.tool.driver.rules[r.ruleIndex].id).toBe('index-without-concurrently');
+    expect(r.locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: expect.stringMatching(/^migrations\//) },
+      region: { startLine: expect.any(Number) },
+    });
+    expect(r.suppressions[0]).toMatchObject({ kind: 'inSource', justification: expect.any(String) });
+    const md = await cli('migrate', 'lint', '--offline', '--format', 'markdown');
+    expect(md.out).toContain('| migration | errors | warnings | acknowledged | rules |');
+    expect(md.out).toMatch(/\| 0\d{3}_\w+ \| 0 \| \d+ \| \d+ \| .*`index-without-concurrently` \(ack\)/);
+    expect((await cli('migrate', 'lint', '--offline', '--format', 'xml')).err).toMatch(
+      /--format takes text, json, github, sarif or markdown/,
+    );
+  });
+
+  it('saves a plan, renders it as markdown, applies it; drift blocks up until allowed', async () => {
+    const file = join(process.env.DATA_DIR as string, 'plan.json');
+    expect((await cli('migrate', 'up', '--to', '2')).code).toBe(0);
+    const saved = await cli('migrate', 'plan', '--to', '4', '--out', file);
+    expect(saved.out).toBe(`Wrote ${file}: 2 migration(s); apply with migrate up --plan ${file}`);
+    const md = await cli('migrate', 'plan', '--to', '4', '--format', 'markdown');
+    expect(md.out).toContain('#### 0003_marketing');
+    expect((await cli('migrate', 'up', '--plan', file)).code).toBe(0);
+    expect((await cli('migrate', 'drift')).out).toBe('No drift: the live schema is what the 4 applied migrations build.');
+    const d = await openDb(loadConfig());
+    await sql`ALTER TABLE question ADD COLUMN hand_note text`.execute(d.db);
+    await d.close();
+    const drift = await cli('migrate', 'drift');
+    expect(drift.code).toBe(1);
+    expect(drift.out).toContain(
+      'column question.hand_note: not in the history (found: text)\n    ALTER TABLE "question" DROP COLUMN "hand_note";',
+    );
+    const up = await cli('migrate', 'up', '--to', '5');
+    expect(up.code).toBe(1);
+    expect(up.err).toMatch(/The live schema differs/);
+    expect((await cli('migrate', 'up', '--to', '5', '--allow-drift')).code).toBe(0);
+    const again = await cli('migrate', 'up', '--plan', file);
+    expect(again.err).toMatch(/history: 0003_marketing was applied after the plan was made/);
+  }, 180_000);
 });
 
 describe('backfill progress', () => {

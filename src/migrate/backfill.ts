@@ -31,6 +31,16 @@ const MAX_BATCH = 200_000;
 const MIN_BATCH = 100;
 
 /**
+ * Proportional: the size the last batch's rate says fits the target, aiming a little under it
+ * (0.8×) so that ordinary jitter stays below; growth is capped at 2× a batch so that one fast
+ * batch (a cached range) cannot make the next one overshoot by much.
+ */
+export function nextSize(size: number, batchMs: number, targetMs: number): number {
+  const ideal = (size * targetMs * 0.8) / Math.max(batchMs, 1);
+  return Math.round(Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.min(size * 2, Math.max(size / 4, ideal)))));
+}
+
+/**
  * One keyset batch as a single statement: the key range of the next `size` keys after `after`
  * (an index-only scan), the UPDATE of that range where the condition still holds (an index range
  * scan, no join), and the checkpoint moved in the same transaction.
@@ -109,62 +119,65 @@ export async function runBackfill(
   let size = spec.batchSize;
   const started = performance.now();
   const resumedAt = result.scanned;
-  for (;;) {
-    const t0 = performance.now();
-    const { value: batch } = await withLockRetry(
-      opts.settings,
-      () =>
-        conn.transaction().execute(async (trx) => {
-          // The checkpoint commits with the batch; losing the last few commits in a server crash
-          // only means redoing them, so the batches need not wait for the WAL flush. A batch is a
-          // narrow key range: lookups by index (nested loops) keep it proportional to its rows,
-          // where the planner would otherwise hash the whole lookup table for every batch.
-          await sql`
-            SELECT set_config('lock_timeout', ${String(Math.max(1, Math.floor(opts.settings.lockTimeoutMs)))}, true),
-                   set_config('statement_timeout', ${String(Math.max(1, Math.floor(opts.settings.statementTimeoutMs)))}, true),
-                   set_config('synchronous_commit', 'off', true),
-                   set_config('enable_hashjoin', ${opts.indexLookups === false ? 'on' : 'off'}, true),
-                   set_config('enable_mergejoin', ${opts.indexLookups === false ? 'on' : 'off'}, true)`.execute(trx);
-          const r = await batchQuery(spec, migration.id, no, lastKey, size).execute(trx);
-          return r.rows[0] ?? { last_key: null, scanned: 0, updated: 0 };
-        }),
-      (attempt, delayMs, err) =>
-        opts.onEvent?.({
-          type: 'lock-retry',
-          migration: migration.name,
-          what: `backfill ${spec.table}`,
-          attempt,
-          delayMs,
-          error: err.message,
-        }),
-    );
-    const batchMs = performance.now() - t0;
-    result.maxBatchMs = Math.max(result.maxBatchMs, batchMs);
-    result.scanned += batch.scanned;
-    result.updated += batch.updated;
-    if (batch.scanned > 0) result.batches++;
-    lastKey = batch.last_key ?? lastKey;
-    const elapsed = (performance.now() - started) / 1000;
-    const rate = elapsed > 0 ? (result.scanned - resumedAt) / elapsed : 0;
-    const done = batch.scanned < size;
-    opts.onEvent?.({
-      type: 'backfill',
-      migration: migration.name,
-      table: spec.table,
-      scanned: result.scanned,
-      updated: result.updated,
-      total: Math.max(total, result.scanned),
-      rowsPerSec: Math.round(rate),
-      etaMs: rate > 0 ? Math.max(0, Math.round(((total - result.scanned) / rate) * 1000)) : null,
-      batchMs: Math.round(batchMs),
-      batchSize: size,
-      done,
-    });
-    if (done) break;
-    // Keep each batch (and so each row lock) near the target duration; a target of 0 keeps the declared size.
-    if (opts.targetBatchMs <= 0) continue;
-    if (batchMs < opts.targetBatchMs / 2) size = Math.min(MAX_BATCH, size * 2);
-    else if (batchMs > opts.targetBatchMs) size = Math.max(MIN_BATCH, Math.floor(size / 2));
+  // Session settings, once: each batch is then a single statement in its own implicit transaction,
+  // one round trip. The checkpoint commits with the batch; losing the last few commits in a server
+  // crash only means redoing them, so the batches need not wait for the WAL flush. A batch is a
+  // narrow key range: lookups by index (nested loops) keep it proportional to its rows, where the
+  // planner would otherwise hash the whole lookup table for every batch.
+  const joins = opts.indexLookups === false ? 'on' : 'off';
+  await sql`
+    SELECT set_config('lock_timeout', ${String(Math.max(1, Math.floor(opts.settings.lockTimeoutMs)))}, false),
+           set_config('statement_timeout', ${String(Math.max(1, Math.floor(opts.settings.statementTimeoutMs)))}, false),
+           set_config('synchronous_commit', 'off', false),
+           set_config('enable_hashjoin', ${joins}, false),
+           set_config('enable_mergejoin', ${joins}, false)`.execute(conn);
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const { value: batch } = await withLockRetry(
+        opts.settings,
+        async () =>
+          (await batchQuery(spec, migration.id, no, lastKey, size).execute(conn)).rows[0] ?? { last_key: null, scanned: 0, updated: 0 },
+        (attempt, delayMs, err) =>
+          opts.onEvent?.({
+            type: 'lock-retry',
+            migration: migration.name,
+            what: `backfill ${spec.table}`,
+            attempt,
+            delayMs,
+            error: err.message,
+          }),
+      );
+      const batchMs = performance.now() - t0;
+      result.maxBatchMs = Math.max(result.maxBatchMs, batchMs);
+      result.scanned += batch.scanned;
+      result.updated += batch.updated;
+      if (batch.scanned > 0) result.batches++;
+      lastKey = batch.last_key ?? lastKey;
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = elapsed > 0 ? (result.scanned - resumedAt) / elapsed : 0;
+      const done = batch.scanned < size;
+      opts.onEvent?.({
+        type: 'backfill',
+        migration: migration.name,
+        table: spec.table,
+        scanned: result.scanned,
+        updated: result.updated,
+        total: Math.max(total, result.scanned),
+        rowsPerSec: Math.round(rate),
+        etaMs: rate > 0 ? Math.max(0, Math.round(((total - result.scanned) / rate) * 1000)) : null,
+        batchMs: Math.round(batchMs),
+        batchSize: size,
+        done,
+      });
+      if (done) break;
+      // Keep each batch (and so each row lock) near the target duration; a target of 0 keeps the declared size.
+      if (opts.targetBatchMs > 0) size = nextSize(size, batchMs, opts.targetBatchMs);
+    }
+  } finally {
+    for (const name of ['lock_timeout', 'statement_timeout', 'synchronous_commit', 'enable_hashjoin', 'enable_mergejoin']) {
+      await sql.raw(`RESET ${name}`).execute(conn);
+    }
   }
   result.ms = Math.round(performance.now() - started);
   return result;

@@ -49,6 +49,10 @@ export interface RunOptions {
   backfillBatchMs?: number;
   onProgress?: (event: { action: 'up' | 'down'; name: string; ms: number; report?: MigrationReport }) => void;
   onEvent?: (event: EngineEvent) => void;
+  /** Runs under the advisory lock before anything is applied; throwing refuses the run (drift, a saved plan's checks). */
+  guard?: (conn: AnyDb) => Promise<unknown>;
+  /** Runs under the lock after each migration is applied; throwing stops the run there. */
+  afterMigration?: (conn: AnyDb, m: Migration) => Promise<void>;
 }
 
 export interface RunResult {
@@ -179,6 +183,7 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
     const journal = await readJournal(conn);
     const status = computeStatus(migrations, history, journal);
     refuseDrift(status);
+    await opts.guard?.(conn);
     const ctx = context(conn, opts);
     const result: RunResult = { applied: [], rolledBack: [], reports: [] };
     const halfDown = status.filter((s) => s.state === 'partial' && s.stoppedAt?.direction === 'down').reverse();
@@ -211,6 +216,7 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
       result.applied.push(m.name);
       result.reports.push(report);
       opts.onProgress?.({ action: 'up', name: m.name, ms: Date.now() - started.getTime(), report });
+      await opts.afterMigration?.(conn, m);
     }
     return result;
   });
@@ -271,7 +277,7 @@ function journals(steps: { kind: string }[]): boolean {
   return steps.length > 1 || steps.some((s) => s.kind !== 'tx');
 }
 
-function runner(): string {
+export function runner(): string {
   try {
     return `${userInfo().username}@pid${process.pid}`;
   } catch {

@@ -17,7 +17,12 @@ const DATA_RULES = ['probe-nulls', 'probe-duplicates', 'probe-violations'];
 
 describe('migrate lint: one dangerous migration per rule', () => {
   it('has a dangerous fixture for every rule', () => {
-    expect(cases('dangerous')).toEqual(Object.keys(RULES).sort());
+    // breaks-previous-release needs a git history (a previous release): lint/compat.test.ts builds one.
+    expect(cases('dangerous')).toEqual(
+      Object.keys(RULES)
+        .filter((r) => r !== 'breaks-previous-release')
+        .sort(),
+    );
   });
 
   for (const name of cases('dangerous').filter((n) => !DATA_RULES.includes(n))) {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type BackfillSpec, parseBackfillFile } from './backfill-spec.ts';
+import { type DataCheck, parseChecksFile } from './checks.ts';
 import { MigrationError } from './errors.ts';
 import { type ParsedStatement, parseSqlFile } from './parse.ts';
 
@@ -44,6 +45,8 @@ export interface Migration {
   down: ParsedStatement[];
   /** Declared batched backfills (`backfill.yaml`), run by the engine outside the DDL transaction. */
   backfills: BackfillSpec[];
+  /** Data checks (`checks.yaml`), run on the real data at points of the run; not part of the hash (see loadMigrations). */
+  checks: DataCheck[];
   /** down.sql starts with `-- irreversible: <reason>`. */
   irreversible: string | null;
   meta: MigrationMeta;
@@ -116,6 +119,11 @@ export function loadMigrations(dir: string): Migration[] {
     const downSql = readFileSync(downFile, 'utf8');
     const backfillFile = join(full, 'backfill.yaml');
     const backfillYaml = existsSync(backfillFile) ? readFileSync(backfillFile, 'utf8') : undefined;
+    // checks.yaml is left out of the hash on purpose: checks only read, so a database that ran the
+    // migration before its checks existed (or before one was sharpened) is not "edited"; the hash
+    // guards what changed the schema and the data.
+    const checksFile = join(full, 'checks.yaml');
+    const checks = existsSync(checksFile) ? parseChecksFile(readFileSync(checksFile, 'utf8'), `${name}/checks.yaml`) : [];
     const irreversible = /^\s*--\s*irreversible:\s*(.+)$/im.exec(downSql)?.[1]?.trim() ?? null;
     const id = Number(m[1]);
     if (out.some((o) => o.id === id)) throw new MigrationError(`Two migrations share the number ${m[1]}`);
@@ -132,6 +140,7 @@ export function loadMigrations(dir: string): Migration[] {
       up,
       down,
       backfills: backfillYaml === undefined ? [] : parseBackfillFile(backfillYaml, `${name}/backfill.yaml`),
+      checks,
       irreversible,
       meta: readFrontMatter(join(full, 'README.md')),
       hash: fileHash(upSql, downSql, backfillYaml),

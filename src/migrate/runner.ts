@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import { runBackfill } from './backfill.ts';
 import { takeBackup } from './backup.ts';
+import { checkPoints, runChecks } from './checks.ts';
 import { runOutsideTransaction } from './concurrent.ts';
 import { MigrationError } from './errors.ts';
 import type { EngineEvent } from './events.ts';
@@ -101,18 +102,27 @@ export async function runSteps(
   const emit = (phase: 'start' | 'done' | 'skip', i: number, step: Step) =>
     ctx.onEvent?.({ type: 'step', phase, migration: m.name, direction, step: i + 1, steps: total, kind: step.kind, label: step.label });
   const lastTx = total > 0 && steps[total - 1]?.kind === 'tx' ? total - 1 : -1;
+  const checks = direction === 'up' && !undo ? checkPoints(steps, m.checks) : new Map();
+  const done = (i: number) => journal.some((j) => j.direction === direction && j.step === i + 1 && j.status === 'done');
+  const after = checks.get(total) ?? [];
+  const finishChecked = async (trx: AnyDb, r: MigrationReport) => {
+    await runChecks(trx, m.name, after, `step ${total} (rolled back)`);
+    await finish(trx, r);
+  };
 
   for (const [i, step] of steps.entries()) {
-    if (journal.some((j) => j.direction === direction && j.step === i + 1 && j.status === 'done')) {
+    if (done(i)) {
       emit('skip', i, step);
       continue;
     }
+    const due = checks.get(i);
+    if (due) await runChecks(ctx.conn, m.name, due, i === 0 ? 'nothing of the migration ran' : `step ${i} of ${total}`);
     emit('start', i, step);
     const t0 = performance.now();
     let stepReport: StepReport;
     if (step.kind === 'tx') {
       stepReport = await runTxStep(ctx, m, direction, step, i, undo, (trx, r) =>
-        i === lastTx ? finish(trx, report) : mark(trx, i, step, 'done', summary(r)),
+        i === lastTx ? finishChecked(trx, report) : mark(trx, i, step, 'done', summary(r)),
       );
     } else {
       await mark(ctx.conn, i, step, 'running');
@@ -137,7 +147,7 @@ export async function runSteps(
   if (lastTx === -1) {
     // The last step ran outside a transaction (or there were none): record in a transaction of its own.
     report.ms = Math.round(performance.now() - started);
-    await ctx.conn.transaction().execute((trx) => finish(trx, report));
+    await ctx.conn.transaction().execute((trx) => finishChecked(trx, report));
   }
   return report;
 }

@@ -1,10 +1,13 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { docsPath, isStale, renderDocs } from '../../migrate/docs.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../migrate/index.ts';
 import { lintMigrations } from '../../migrate/lint/index.ts';
+import { githubAnnotations, sarifLog, summaryTable } from '../../migrate/lint/report.ts';
 import { type MigrationPlan, planMigrations } from '../../migrate/plan.ts';
+import { planMarkdown, savePlan } from '../../migrate/saved-plan.ts';
 import { verifyMigrations, withScratchDatabase } from '../../migrate/verify.ts';
-import { type Command, intOption, withDatabaseRaw } from '../command.ts';
+import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 const json = { json: { type: 'boolean' } } as const;
 const jsonHelp = '--json              machine-readable output';
@@ -34,15 +37,33 @@ export const migratePlan: Command = {
   name: 'migrate plan',
   summary:
     'Show what `migrate up` would run, statement by statement: lock and table, rewrite/scan, row counts, risk, backups. Runs nothing.',
-  options: { ...json, to: { type: 'string' }, down: { type: 'boolean' } },
+  options: { ...json, to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
   optionHelp: [
     '--to N              plan up to migration N (with --down: the rollback down to N)',
     '--down              plan the rollback instead',
+    '--out FILE          save the plan (database, history, file hashes, expected schemas) for migrate up --plan',
+    '--format markdown   print the plan as a pull-request comment',
     jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
+    if (values.format !== undefined && values.format !== 'markdown' && values.format !== 'text') {
+      throw new UsageError(`--format takes markdown or text, got "${values.format}"`);
+    }
+    if (values.out || values.format === 'markdown') {
+      if (values.down) throw new UsageError('a saved plan is for migrate up: leave out --down');
+      const saved = await withDatabaseRaw(config(), 'quickchat migrate plan', (d) =>
+        savePlan(d.db, migrations, to !== undefined ? { to } : {}),
+      );
+      if (typeof values.out === 'string') {
+        writeFileSync(values.out, `${JSON.stringify(saved, null, 2)}\n`);
+        if (values.format !== 'markdown')
+          out(`Wrote ${values.out}: ${saved.migrations.length} migration(s); apply with migrate up --plan ${values.out}`);
+      }
+      if (values.format === 'markdown') out(planMarkdown(saved));
+      return 0;
+    }
     const plans = await withDatabaseRaw(config(), 'quickchat migrate plan', (d) =>
       planMigrations(d.db, migrations, { direction: values.down ? 'down' : 'up', ...(to !== undefined ? { to } : {}) }),
     );
@@ -57,16 +78,30 @@ export const migrateLint: Command = {
   name: 'migrate lint',
   summary:
     'Check migrations against the safety rules (PostgreSQL parser AST, data probes on the target database); exit 1 on an unacknowledged error.',
-  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' } },
-  optionHelp: ['--pending           only migrations not applied yet', '--offline           no database: skip the data probes', jsonHelp],
+  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' }, format: { type: 'string' }, since: { type: 'string' } },
+  optionHelp: [
+    '--pending           only migrations not applied yet',
+    '--offline           no database: skip the data probes',
+    '--format F          text (default), json, github (workflow annotations), sarif (2.1.0), markdown (PR summary table)',
+    '--since REF         fail drops/renames the release at git REF still reads (its row types and src/)',
+    jsonHelp,
+  ],
   async run({ config, values, out }) {
+    const format = values.json ? 'json' : String(values.format ?? 'text');
+    if (!['text', 'json', 'github', 'sarif', 'markdown'].includes(format)) {
+      throw new UsageError(`--format takes text, json, github, sarif or markdown, got "${format}"`);
+    }
     const migrations = loadMigrations(MIGRATIONS_DIR);
+    const since = typeof values.since === 'string' ? { ref: values.since, repoDir: join(MIGRATIONS_DIR, '..') } : null;
     const result = values.offline
-      ? await lintMigrations(migrations, { srcDir: SRC_DIR })
+      ? await lintMigrations(migrations, { srcDir: SRC_DIR, since })
       : await withDatabaseRaw(config(), 'quickchat migrate lint', (d) =>
-          lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending) }),
+          lintMigrations(migrations, { db: d.db, srcDir: SRC_DIR, pendingOnly: Boolean(values.pending), since }),
         );
-    if (values.json) out(JSON.stringify(result, null, 2));
+    if (format === 'json') out(JSON.stringify(result, null, 2));
+    else if (format === 'github') for (const line of githubAnnotations(result)) out(line);
+    else if (format === 'sarif') out(JSON.stringify(sarifLog(result), null, 2));
+    else if (format === 'markdown') out(summaryTable(result));
     else {
       for (const f of result.findings) {
         const tag = f.acknowledged ? `${f.severity}, acknowledged` : f.severity;

@@ -1,6 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
+import { driftGuard } from '../../migrate/drift.ts';
+import { runner } from '../../migrate/engine.ts';
 import {
   loadMigrations,
   MIGRATIONS_DIR,
@@ -11,6 +13,7 @@ import {
   migrationStatus,
   type RunOptions,
 } from '../../migrate/index.ts';
+import { applyPlan, parsePlan } from '../../migrate/saved-plan.ts';
 import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
@@ -78,20 +81,38 @@ const runFlags = { ...json, to: { type: 'string' }, 'lock-timeout': { type: 'str
 export const migrateUpCmd: Command = {
   name: 'migrate up',
   summary:
-    'Apply pending migrations step by step under one advisory lock (lock_timeout with retries, backups, batched backfills); continues a half-applied one.',
-  options: runFlags,
-  optionHelp: ['--to N              stop after migration N', ...runOptionHelp, jsonHelp],
+    'Apply pending migrations step by step under one advisory lock (lock_timeout with retries, backups, batched backfills); continues a half-applied one. Refuses on schema drift.',
+  options: { ...runFlags, plan: { type: 'string' }, 'allow-drift': { type: 'boolean' } },
+  optionHelp: [
+    '--to N              stop after migration N',
+    '--plan FILE         apply exactly the plan written by migrate plan --out (refused if anything it saw changed)',
+    '--allow-drift       apply even though the live schema differs from the history (recorded in migration_engine.drift_log)',
+    ...runOptionHelp,
+    jsonHelp,
+  ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const to = intOption(values, 'to');
+    if (values.plan && to !== undefined) throw new UsageError('--plan fixes what is applied: leave out --to');
     const cfg = config();
-    const opts = runOptions(cfg, values, out);
-    const result = await withDatabaseRaw(cfg, 'quickchat migrate up', (d) => migrateUp(d.db, migrations, { ...opts, to }));
+    const opts = { ...runOptions(cfg, values, out), guard: driftGuard(migrations, Boolean(values['allow-drift']), runner()) };
+    const plan = typeof values.plan === 'string' ? parsePlan(readPlanFile(values.plan), values.plan) : null;
+    const result = await withDatabaseRaw(cfg, 'quickchat migrate up', (d) =>
+      plan ? applyPlan(d.db, plan, migrations, opts) : migrateUp(d.db, migrations, { ...opts, to }),
+    );
     if (values.json) out(JSON.stringify(result, null, 2));
     else if (!result.applied.length) out('Nothing to apply: the database is up to date.');
     return 0;
   },
 };
+
+function readPlanFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read the plan ${file}: ${(err as Error).message}`);
+  }
+}
 
 export const migrateDownCmd: Command = {
   name: 'migrate down',

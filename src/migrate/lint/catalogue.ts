@@ -26,6 +26,10 @@ export const RULES = {
     severity: 'error',
     fix: 'Let the engine back it up (remove backup: false), or split the statement into ones the engine can copy (DROP TABLE/COLUMN, DELETE … WHERE).',
   },
+  'breaks-previous-release': {
+    severity: 'error',
+    fix: 'Expand/contract: keep the old name (add the new one beside it and backfill), ship a release that no longer reads it, deprecate it (deprecates: in the front matter), and drop or rename it in a migration of a later release.',
+  },
   rename: {
     severity: 'error',
     fix: 'Expand/contract: add the new name (column or view), write both, backfill, move readers, then drop the old name.',

@@ -7,6 +7,7 @@ import { migrationStatus } from '../engine.ts';
 import type { Migration } from '../load.ts';
 import { type Node, type ParsedStatement, relName } from '../parse.ts';
 import { type Finding, RULES, type RuleId } from './catalogue.ts';
+import { compatFindings, loadPreviousRelease, newSince, type PreviousRelease } from './compat.ts';
 import { probeStatement } from './probes.ts';
 import { checkStatement, type RawFinding, type StatementContext } from './rules.ts';
 
@@ -22,6 +23,8 @@ export interface LintOptions {
   srcDir?: string | null;
   /** Lint only migrations not yet applied to `db`. */
   pendingOnly?: boolean;
+  /** Backward compatibility: the previous release at this git ref of `repoDir` (its row types and sources). */
+  since?: { ref: string; repoDir: string } | null;
 }
 
 export interface LintResult {
@@ -41,13 +44,17 @@ export async function lintMigrations(all: Migration[], opts: LintOptions = {}): 
   const catalog = db ? new Catalog(db) : null;
   const pending = new Set<number>();
   if (db) for (const s of await migrationStatus(db, all)) if (s.state === 'pending' || s.state === 'partial') pending.add(s.id);
+  const prev = opts.since ? loadPreviousRelease(opts.since.repoDir, opts.since.ref) : null;
+  const added = prev ? newSince(all, prev) : new Set<number>();
   const findings: Finding[] = [];
   let linted = 0;
   for (const m of all) {
     if (opts.pendingOnly && !pending.has(m.id)) continue;
     linted++;
     const earlier = all.filter((e) => e.id < m.id);
-    findings.push(...(await lintOne(m, earlier, opts.srcDir ?? null, pending.has(m.id) ? catalog : null, catalog)));
+    findings.push(
+      ...(await lintOne(m, earlier, opts.srcDir ?? null, pending.has(m.id) ? catalog : null, catalog, added.has(m.id) ? prev : null)),
+    );
   }
   const open = findings.filter((f) => !f.acknowledged);
   return {
@@ -66,6 +73,7 @@ async function lintOne(
   srcDir: string | null,
   probes: Catalog | null,
   catalog: Catalog | null,
+  prev: PreviousRelease | null,
 ): Promise<Finding[]> {
   const createdHere = new Set<string>();
   const indexesHere = new Set<string>();
@@ -97,6 +105,7 @@ async function lintOne(
       });
     }
     if (probes) for (const f of await probeStatement(s, probes, createdHere)) raw.push({ f, s, file: 'up.sql' });
+    if (prev) for (const f of compatFindings(s, prev)) raw.push({ f, s, file: 'up.sql' });
     noteNotNullCheck(s, ctx);
   }
   for (const s of m.down) {
