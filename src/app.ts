@@ -22,9 +22,11 @@ import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { installFiniteNumbers } from './http/finite-numbers.ts';
+import { installInputGuard } from './http/input-guard.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installRateLimit } from './http/rate-limit.ts';
+import { buildValidators } from './http/validators.ts';
 import { marketingRoutes } from './marketing/routes.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { offerRoutes } from './offers/routes.ts';
@@ -56,8 +58,10 @@ export async function createApp(ctx: AppContext): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Unknown fields are rejected with a 400, not silently dropped (Fastify's default).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Unknown fields are rejected with a 400, not silently dropped (Fastify's default). Coercion is
+    // per request part: see buildValidators.
+    ajv: { customOptions: { removeAdditional: false, useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: buildValidators() } },
     return503OnClosing: true,
     trustProxy: ctx.config.trustProxy,
     // Router errors (bad URL encoding, a path parameter over 100 characters) answer in the error shape
@@ -83,6 +87,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
 
   installErrorHandler(app);
   installFiniteNumbers(app);
+  installInputGuard(app);
   await app.register(cors, {
     origin: ctx.config.corsOrigins === '*' ? '*' : [...ctx.config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -184,13 +184,17 @@ describe('question creation', () => {
   it('refuses a made-up pi_mock_ id in simulated mode: no question, no hold, no payment', async () => {
     const e = await expertWithToken(t);
     const id = `pi_mock_${Date.now()}_abc`;
-    const res = await t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(e.profile.handle as string, id) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, id),
+    });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('payment_intent_not_found');
     const db = t.database.db;
     expect(await db.selectFrom('simulated_payment_intent').select('id').where('id', '=', id).execute()).toEqual([]);
     expect(await db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', id).execute()).toEqual([]);
-    expect(await db.selectFrom('question').select('id').where('stripe_payment_intent_id', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('question').select('id').where('payment_intent_id', '=', id).execute()).toEqual([]);
   });
 
   it('refuses a reused payment intent with 409 and creates nothing', async () => {
