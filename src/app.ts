@@ -22,6 +22,7 @@ import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { installFiniteNumbers } from './http/finite-numbers.ts';
+import { installHardening, serverOptions } from './http/hardening.ts';
 import { installInputGuard } from './http/input-guard.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
@@ -62,7 +63,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
     // per request part: see buildValidators.
     ajv: { customOptions: { removeAdditional: false, useDefaults: true } },
     schemaController: { compilersFactory: { buildValidator: buildValidators() } },
-    return503OnClosing: true,
+    ...serverOptions(ctx.config),
     trustProxy: ctx.config.trustProxy,
     // Router errors (bad URL encoding, a path parameter over 100 characters) answer in the error shape
     // too, without echoing the URL back.
@@ -86,6 +87,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
+  await installHardening(app, ctx.config);
   installFiniteNumbers(app);
   installInputGuard(app);
   await app.register(cors, {
