@@ -22,12 +22,15 @@ import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { installFiniteNumbers } from './http/finite-numbers.ts';
+import { installHardening, serverOptions } from './http/hardening.ts';
+import { installInputGuard } from './http/input-guard.ts';
 import { stripLegacyPrefix } from './http/legacy-prefix.ts';
 import { installMetrics } from './http/metrics.ts';
 import { installNotFound } from './http/not-found.ts';
 import { installRateLimit } from './http/rate-limit.ts';
 import { applyXanoInputs } from './http/xano-input.ts';
 import { internalRoutes } from './internal/routes.ts';
+import { buildValidators } from './http/validators.ts';
 import { marketingRoutes } from './marketing/routes.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { offerRoutes } from './offers/routes.ts';
@@ -54,9 +57,11 @@ export async function createApp(ctx: AppContext): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Unknown fields are rejected with a 400, not silently dropped (Fastify's default).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    return503OnClosing: true,
+    // Unknown fields are rejected with a 400, not silently dropped (Fastify's default). Coercion is
+    // per request part: see buildValidators.
+    ajv: { customOptions: { removeAdditional: false, useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: buildValidators() } },
+    ...serverOptions(ctx.config),
     trustProxy: ctx.config.trustProxy,
     // Router errors (bad URL encoding, a path parameter over 100 characters) answer in the error shape
     // too, without echoing the URL back.
@@ -80,10 +85,12 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
+  await installHardening(app, ctx.config);
   installFiniteNumbers(app);
   // Before any route: X paths take the Xano input names (src/http/xano-input.ts).
   app.addHook('onRoute', applyXanoInputs);
   installNotFound(app, ctx.config.staticDir);
+  installInputGuard(app);
   await app.register(cors, {
     origin: ctx.config.corsOrigins === '*' ? '*' : [...ctx.config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
+import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
@@ -57,6 +58,8 @@ export interface Config {
   internalApiKey: string | null;
   /** Account deletion, asker erasure, data export and retention of pseudonymised payments. */
   privacy: PrivacyConfig;
+  /** Timeouts, body rate, upload and in-flight caps, /metrics access (src/config-http.ts). */
+  http: HttpLimitsConfig;
 }
 
 export interface PrivacyConfig {
@@ -500,6 +503,7 @@ export function loadConfig(env: Env = process.env): Config {
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
     privacy: privacyConfig(env, jwt),
+    http: httpLimitsConfig(env),
   };
   const missing = [...(jwt ? [] : ['jwtSecret']), ...(ipHash ? [] : ['ipHashSecret'])];
   return Object.freeze(lazySecrets(config, missing)) as Config;

@@ -4,9 +4,8 @@ import { SESSION_TTL_SECONDS } from './jwt.ts';
 
 /** Binds an OAuth state to the browser that started the flow (login-CSRF protection). */
 export const OAUTH_STATE_COOKIE = 'qc_oauth_state';
-/** The session for the admin app, as the legacy OAuth "continue" set it: HttpOnly, Secure, SameSite=None, 30 days. */
+/** The session for the admin app, as the legacy OAuth "continue" set it: HttpOnly, Secure, SameSite=None. */
 export const SESSION_COOKIE = 'qc_session';
-const THIRTY_DAYS = 30 * 24 * 60 * 60;
 
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -30,8 +29,8 @@ export function clearOAuthStateCookie(reply: FastifyReply, secure: boolean): voi
 }
 
 /**
- * The cookie lives 30 days as the spec says, but the token inside still expires after
- * SESSION_TTL_SECONDS and dies with logout (token version), like any other session.
+ * The cookie lives exactly as long as the token inside (legacy: 30 days for a 24-hour token, so the
+ * browser kept sending a dead credential); the token also dies with logout (token version).
  */
 export function setSessionCookie(reply: FastifyReply, token: string): void {
   append(
@@ -43,7 +42,7 @@ export function setSessionCookie(reply: FastifyReply, token: string): void {
       secure: true,
       sameSite: 'none',
       path: '/',
-      maxAge: THIRTY_DAYS,
+      maxAge: SESSION_TTL_SECONDS,
     }),
   );
 }

@@ -1,12 +1,11 @@
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { magicLinkEmail } from '../email/templates.ts';
-import { badRequest, gone, HttpError, notFound, tooManyRequests } from '../errors.ts';
+import { badRequest, gone, type HttpError, notFound, tooManyRequests } from '../errors.ts';
 import {
   addFailedAttempt,
   consumeTokenByHash,
   countTokensSince,
-  findLatestTokenForEmail,
   findTokenByHash,
   insertMagicToken,
   lockActiveTokensForEmail,
@@ -18,16 +17,24 @@ import { hashCode, hashIp, hashToken, newMagicCode, newMagicToken, normaliseEmai
 import { issueSession, signInByEmail, type UserRow } from './service.ts';
 
 export const MAGIC_LINK_TTL_SECONDS = 15 * 60;
+/** Sends per address per requesting network in a rolling hour. */
 export const SENDS_PER_EMAIL_PER_HOUR = 3;
-/** Wrong codes tolerated per token; then the token is dead and a new e-mail is needed. */
+/** Sends per address from all networks in a rolling hour before only the slow lane below is left. */
+export const SENDS_PER_EMAIL_ALL_NETWORKS_PER_HOUR = 10;
+/** The slow lane: past that, one e-mail per address every 5 minutes, so the owner always gets one soon. */
+export const SLOW_LANE_MS = 5 * 60 * 1000;
+/** Wrong codes tolerated per token from the requesting network, and again from all others together. */
 export const MAX_CODE_ATTEMPTS = 5;
 const HOUR_MS = 60 * 60 * 1000;
 
-function rateLimited(oldest: Date | null, now: Date, message: string): HttpError {
-  const until = (oldest?.getTime() ?? now.getTime()) + HOUR_MS;
+function rateLimited(until: number, now: Date, message: string): HttpError {
   const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
   return tooManyRequests(seconds, message.replace('{minutes}', String(Math.ceil(seconds / 60))), 'rate_limited');
 }
+
+/** The one answer to every code that does not sign in: unknown, used, expired, wrong or out of attempts. */
+const INVALID_CODE = () =>
+  badRequest('That code is not valid. Use the code from the latest sign-in e-mail, or request a new one.', 'invalid_code');
 
 /**
  * Creates a single-use token and code for the address and queues e-mail 1. Answers the same whether
@@ -49,17 +56,31 @@ export async function sendMagicLink(ctx: AppContext, input: { email: string; ip:
     // Always e-mail first, then IP: two locks taken in one order cannot deadlock.
     await lockKey(trx, `magic-link:email:${email}`);
     await lockKey(trx, `magic-link:ip:${ipHash}`);
-    const byEmail = await countTokensSince(trx, { email }, since);
-    if (byEmail.count >= SENDS_PER_EMAIL_PER_HOUR) {
+    // A stranger asking for someone's address spends their own network's quota, not the owner's.
+    const mine = await countTokensSince(trx, { email, ipHash }, since);
+    if (mine.count >= SENDS_PER_EMAIL_PER_HOUR) {
       throw rateLimited(
-        byEmail.oldest,
+        (mine.oldest?.getTime() ?? now.getTime()) + HOUR_MS,
         now,
         'Too many sign-in e-mails were requested for this address. Use the latest one, or try again in {minutes} minutes.',
       );
     }
+    const all = await countTokensSince(trx, { email }, since);
+    const slowLaneOpen = (all.newest?.getTime() ?? 0) + SLOW_LANE_MS;
+    if (all.count >= SENDS_PER_EMAIL_ALL_NETWORKS_PER_HOUR && slowLaneOpen > now.getTime()) {
+      throw rateLimited(
+        slowLaneOpen,
+        now,
+        'Many sign-in e-mails were sent to this address. Use the latest one, or try again in {minutes} minutes.',
+      );
+    }
     const byIp = await countTokensSince(trx, { ipHash }, since);
     if (byIp.count >= ctx.config.magicLinkIpLimitPerHour) {
-      throw rateLimited(byIp.oldest, now, 'Too many sign-in e-mails were requested from your network. Try again in {minutes} minutes.');
+      throw rateLimited(
+        (byIp.oldest?.getTime() ?? now.getTime()) + HOUR_MS,
+        now,
+        'Too many sign-in e-mails were requested from your network. Try again in {minutes} minutes.',
+      );
     }
     const row = await insertMagicToken(trx, {
       email,
@@ -90,21 +111,21 @@ export interface SignedIn {
   isNewUser: boolean;
 }
 
-/** Why a token can no longer sign in; null when it does not exist. */
-function unusable(t: { used: boolean; expires_at: Date; failed_attempts: number }, now: Date): HttpError {
+/** Why a link can no longer sign in: the legacy client reads these codes (contract §2.1). */
+function unusable(t: { used: boolean }): HttpError {
   if (t.used) return gone('This sign-in link or code was already used. Request a new one to sign in again.', 'token_already_used');
-  if (t.failed_attempts >= MAX_CODE_ATTEMPTS)
-    return gone('Too many wrong codes were entered. Request a new sign-in e-mail.', 'too_many_attempts');
-  if (t.expires_at.getTime() <= now.getTime()) return gone('This sign-in link or code has expired. Request a new one.', 'token_expired');
-  return gone('This sign-in link can no longer be used. Request a new one.', 'token_unusable');
+  return gone('This sign-in link or code has expired. Request a new one.', 'token_expired');
 }
 
-/** Signs in with the token from the e-mailed link: single use, 15 minutes. */
+/**
+ * Signs in with the token from the e-mailed link: single use, 15 minutes. Its distinct answers tell
+ * nothing about an address: only the holder of the 256-bit token can ask about it.
+ */
 export async function verifyMagicToken(ctx: AppContext, token: string): Promise<SignedIn> {
   const tokenHash = hashToken(token);
   const now = ctx.now();
   const result = await ctx.db.transaction().execute(async (trx) => {
-    const consumed = await consumeTokenByHash(trx, tokenHash, now, MAX_CODE_ATTEMPTS);
+    const consumed = await consumeTokenByHash(trx, tokenHash, now);
     if (!consumed) return null;
     const signedIn = await signInByEmail(ctx, trx, consumed.email);
     await setTokenUser(trx, consumed.id, signedIn.user.id);
@@ -113,50 +134,47 @@ export async function verifyMagicToken(ctx: AppContext, token: string): Promise<
   if (!result) {
     const t = await findTokenByHash(ctx.db, tokenHash);
     if (!t) throw notFound('This sign-in link is not valid. Request a new one.', 'token_not_found');
-    throw unusable(t, now);
+    throw unusable(t);
   }
   return { token: await issueSession(ctx, result.user), user: result.user, isNewUser: result.isNew };
 }
 
-type CodeOutcome = { kind: 'none' } | { kind: 'wrong'; attemptsLeft: number } | { kind: 'ok'; user: UserRow; isNew: boolean };
-
 /**
- * Signs in with the 6-digit code from the same e-mail. Any code of the address's live tokens is
- * accepted; each wrong guess counts against all of them, and after MAX_CODE_ATTEMPTS they are dead.
+ * Signs in with the 6-digit code from the same e-mail. Any live code of the address is accepted.
+ * A wrong guess counts in the budget of the guesser's side: the network that requested the code,
+ * or everyone else. So a stranger's guesses never use up the owner's attempts, and every failure
+ * (no code, used, expired, wrong, out of attempts) gets the same answer, telling nothing about the address.
  */
-export async function verifyMagicCode(ctx: AppContext, rawEmail: string, code: string): Promise<SignedIn> {
-  const email = normaliseEmail(rawEmail);
+export async function verifyMagicCode(ctx: AppContext, input: { email: string; code: string; ip: string }): Promise<SignedIn> {
+  const email = normaliseEmail(input.email);
   if (!email) throw badRequest('Enter the e-mail address the code was sent to.', 'invalid_email');
   const secret = ctx.config.jwtSecret;
+  const ipHash = hashIp(ctx.config.ipHashSecret, input.ip);
   const now = ctx.now();
-  const outcome = await ctx.db.transaction().execute(async (trx): Promise<CodeOutcome> => {
+  const signedIn = await ctx.db.transaction().execute(async (trx) => {
     await lockKey(trx, `magic-link:email:${email}`);
-    const live = await lockActiveTokensForEmail(trx, email, now, MAX_CODE_ATTEMPTS);
-    if (!live.length) return { kind: 'none' };
-    const match = live.find((t) => t.token_hash && t.code_hash && sameHex(hashCode(secret, t.token_hash, code), t.code_hash));
+    const live = await lockActiveTokensForEmail(trx, email, now);
+    const own = (t: (typeof live)[number]) => t.ip_hash === ipHash;
+    const open = live.filter((t) => (own(t) ? t.failed_attempts : t.foreign_failed_attempts) < MAX_CODE_ATTEMPTS);
+    const match = open.find((t) => t.token_hash && t.code_hash && sameHex(hashCode(secret, t.token_hash, input.code), t.code_hash));
     if (!match) {
-      const counts = await addFailedAttempt(
+      await addFailedAttempt(
         trx,
-        live.map((t) => t.id),
+        open.filter(own).map((t) => t.id),
+        'failed_attempts',
       );
-      const best = Math.max(...counts.map((c) => MAX_CODE_ATTEMPTS - c.failed_attempts));
-      return { kind: 'wrong', attemptsLeft: Math.max(0, best) };
+      await addFailedAttempt(
+        trx,
+        open.filter((t) => !own(t)).map((t) => t.id),
+        'foreign_failed_attempts',
+      );
+      return null;
     }
     await markTokenUsed(trx, match.id, now);
-    const signedIn = await signInByEmail(ctx, trx, email);
-    await setTokenUser(trx, match.id, signedIn.user.id);
-    return { kind: 'ok', ...signedIn };
+    const result = await signInByEmail(ctx, trx, email);
+    await setTokenUser(trx, match.id, result.user.id);
+    return result;
   });
-  if (outcome.kind === 'none') {
-    const latest = await findLatestTokenForEmail(ctx.db, email);
-    if (!latest) throw notFound('No sign-in code was sent to this address. Request a sign-in e-mail first.', 'code_not_found');
-    throw unusable(latest, now);
-  }
-  if (outcome.kind === 'wrong') {
-    if (outcome.attemptsLeft === 0) throw gone('Too many wrong codes were entered. Request a new sign-in e-mail.', 'too_many_attempts');
-    throw new HttpError(400, 'invalid_code', `That code is not right: ${outcome.attemptsLeft} attempts left.`, {
-      attemptsLeft: outcome.attemptsLeft,
-    });
-  }
-  return { token: await issueSession(ctx, outcome.user), user: outcome.user, isNewUser: outcome.isNew };
+  if (!signedIn) throw INVALID_CODE();
+  return { token: await issueSession(ctx, signedIn.user), user: signedIn.user, isNewUser: signedIn.isNew };
 }

@@ -73,7 +73,7 @@ describe('Google and LinkedIn sign-in against a stub provider', () => {
     const body = res.json();
     expect(body).toEqual({ token: expect.any(String), name: 'Grace Hopper', email: 'grace@example.test', first_time: true });
     const session = res.cookies.find((c) => c.name === 'qc_session');
-    expect(session).toMatchObject({ value: body.token, httpOnly: true, secure: true, sameSite: 'None', path: '/', maxAge: 30 * 24 * 3600 });
+    expect(session).toMatchObject({ value: body.token, httpOnly: true, secure: true, sameSite: 'None', path: '/', maxAge: 24 * 3600 });
     expect(res.cookies.filter((c) => c.name === 'qc_oauth_state')).toEqual([expect.objectContaining({ value: '', maxAge: 0 })]);
     expect(res.cookies).toHaveLength(2);
     const user = await t.ctx.db.selectFrom('user').selectAll().where('email', '=', 'grace@example.test').executeTakeFirstOrThrow();

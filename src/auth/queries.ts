@@ -9,15 +9,17 @@ export async function lockKey(trx: Q, key: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
 }
 
-/** Number of tokens created since `since`, and when the oldest of them was created. */
-export async function countTokensSince(trx: Q, by: { email: string } | { ipHash: string }, since: Date) {
+/** Number of tokens created since `since` (for an address, a network, or both), the oldest and newest. */
+export async function countTokensSince(trx: Q, by: { email?: string; ipHash?: string }, since: Date) {
   let q = trx
     .selectFrom('magic_link_token')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest'), eb.fn.max('created_at').as('newest')])
     .where('created_at', '>', since);
-  q = 'email' in by ? q.where('email', '=', by.email) : q.where('ip_hash', '=', by.ipHash);
+  if (by.email !== undefined) q = q.where('email', '=', by.email);
+  if (by.ipHash !== undefined) q = q.where('ip_hash', '=', by.ipHash);
   const row = await q.executeTakeFirstOrThrow();
-  return { count: Number(row.count), oldest: row.oldest ? new Date(row.oldest as Date) : null };
+  const date = (d: unknown) => (d ? new Date(d as Date) : null);
+  return { count: Number(row.count), oldest: date(row.oldest), newest: date(row.newest) };
 }
 
 export async function insertMagicToken(
@@ -38,64 +40,49 @@ export async function insertMagicToken(
     .executeTakeFirstOrThrow();
 }
 
-/** Single use, atomically: only one request can flip `used` on a given token. */
-export async function consumeTokenByHash(trx: Q, tokenHash: string, now: Date, maxAttempts: number) {
+/**
+ * Single use, atomically: only one request can flip `used` on a given token. Wrong codes do not
+ * stop the link: its 256-bit token cannot be guessed, so it always works for whoever got the e-mail.
+ */
+export async function consumeTokenByHash(trx: Q, tokenHash: string, now: Date) {
   return trx
     .updateTable('magic_link_token')
     .set({ used: true, used_at: now })
     .where('token_hash', '=', tokenHash)
     .where('used', '=', false)
     .where('expires_at', '>', now)
-    .where('failed_attempts', '<', maxAttempts)
     .returning(['id', 'email'])
     .executeTakeFirst();
 }
 
 export async function findTokenByHash(db: Q, tokenHash: string) {
-  return db
-    .selectFrom('magic_link_token')
-    .select(['id', 'used', 'expires_at', 'failed_attempts'])
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+  return db.selectFrom('magic_link_token').select(['id', 'used', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-/** The tokens of an address that could still sign in, locked for the code check. */
-export async function lockActiveTokensForEmail(trx: Q, email: string, now: Date, maxAttempts: number) {
+/** The live tokens of an address, with both attempt counters, locked for the code check. */
+export async function lockActiveTokensForEmail(trx: Q, email: string, now: Date) {
   return trx
     .selectFrom('magic_link_token')
-    .select(['id', 'token_hash', 'code_hash'])
+    .select(['id', 'token_hash', 'code_hash', 'ip_hash', 'failed_attempts', 'foreign_failed_attempts'])
     .where('email', '=', email)
     .where('used', '=', false)
     .where('expires_at', '>', now)
-    .where('failed_attempts', '<', maxAttempts)
     .orderBy('created_at', 'desc')
     .forUpdate()
     .execute();
-}
-
-export async function findLatestTokenForEmail(db: Q, email: string) {
-  return db
-    .selectFrom('magic_link_token')
-    .select(['id', 'used', 'expires_at', 'failed_attempts'])
-    .where('email', '=', email)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 export async function markTokenUsed(trx: Q, id: number, now: Date) {
   await trx.updateTable('magic_link_token').set({ used: true, used_at: now }).where('id', '=', id).execute();
 }
 
-/** One failed code guess counts against every token the guess could have matched. */
-export async function addFailedAttempt(trx: Q, ids: number[]) {
-  if (!ids.length) return [];
-  return trx
+/** One failed code guess counts against the tokens it could have matched, in the guesser's counter. */
+export async function addFailedAttempt(trx: Q, ids: number[], counter: 'failed_attempts' | 'foreign_failed_attempts') {
+  if (!ids.length) return;
+  await trx
     .updateTable('magic_link_token')
-    .set({ failed_attempts: sql`failed_attempts + 1` })
+    .set({ [counter]: sql`${sql.ref(counter)} + 1` })
     .where('id', 'in', ids)
-    .returning('failed_attempts')
     .execute();
 }
 

@@ -50,13 +50,13 @@ export function authRoutes(app: App, ctx: AppContext): void {
     body: VerifyBody,
     response: { 200: VerifyReply, ...errorResponses(400, 404, 410, 429) },
   };
-  const verify = async (req: { body: { token?: string; email?: string; code?: string } }) => {
+  const verify = async (req: { body: { token?: string; email?: string; code?: string }; ip: string }) => {
     const { token, email, code } = req.body;
     let signedIn: Awaited<ReturnType<typeof verifyMagicToken>>;
     if (token) signedIn = await verifyMagicToken(ctx, token);
     else if (email !== undefined && code !== undefined) {
       if (!/^\d{6}$/.test(code.trim())) throw badRequest('The code is the 6 digits from the sign-in e-mail.', 'invalid_code');
-      signedIn = await verifyMagicCode(ctx, email, code.trim());
+      signedIn = await verifyMagicCode(ctx, { email, code: code.trim(), ip: req.ip });
     } else throw badRequest('Send {"token"} from the e-mailed link, or {"email", "code"} with the 6-digit code.', 'token_or_code_required');
     return { token: signedIn.token, email: signedIn.user.email, name: signedIn.user.name, is_new_user: signedIn.isNewUser };
   };

@@ -202,7 +202,10 @@ export interface MagicLinkTokenTable {
   token_hash: string | null;
   code_hash: string | null;
   ip_hash: string | null;
+  /** Wrong codes from the network that requested this one (ip_hash). */
   failed_attempts: Default<number>;
+  /** Wrong codes from every other network (0095): a stranger cannot spend the owner's budget. */
+  foreign_failed_attempts: Default<number>;
   user_id: number | null;
   expires_at: Timestamp;
   used: Default<boolean>;

@@ -57,7 +57,7 @@ export function installErrorHandler(app: FastifyInstance): void {
         .status(500)
         .send(errorBody('internal_error', `Something went wrong on our side. Try again; if it persists, quote request id ${req.id}.`));
     }
-    if (known.status === 429 && typeof known.extra.retryAfter === 'number') {
+    if ((known.status === 429 || known.status === 503) && typeof known.extra.retryAfter === 'number') {
       reply.header('retry-after', String(known.extra.retryAfter));
     }
     if (known.status >= 500) req.log.error({ err }, known.message);

@@ -1,8 +1,23 @@
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
+import { notFound } from '../errors.ts';
 import { registerJobMetrics } from '../jobs/metrics.ts';
 import { registerPrivacyMetrics } from '../privacy/metrics.ts';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * /metrics names routes, job health and outbox sizes: with METRICS_TOKEN only for that bearer token,
+ * without it only for a scraper on this host. Anyone else sees the same 404 as for an unknown route.
+ */
+function metricsAllowed(req: FastifyRequest, token: string | null): boolean {
+  if (!token) return LOOPBACK.has(req.ip);
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
 
 /** One registry per app instance, so that tests building many apps never share counters. */
 export function installMetrics(app: FastifyInstance, ctx: AppContext): Registry {
@@ -22,7 +37,9 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): Registry 
     const route = req.routeOptions.url ?? 'unmatched';
     duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!metricsAllowed(req, ctx.config.http.metricsToken))
+      throw notFound('No route GET /metrics. See /docs for the API.', 'route_not_found');
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

@@ -5,6 +5,13 @@ import type { AppContext } from '../context.ts';
 import { hashIp, type Uploader } from './upload-service.ts';
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
+/** A refused upload names the type its bytes were found to be (415 content_type_mismatch). */
+const UploadRefused = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  detected: Type.Optional(Type.String()),
+});
 /** A 429 also carries retryAfter (seconds), as on every other limited route. */
 export const RateLimited = Type.Object({
   error: Type.String(),
@@ -12,7 +19,7 @@ export const RateLimited = Type.Object({
   code: Type.String(),
   retryAfter: Type.Optional(Type.Number()),
 });
-export const UploadErrors = { 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: RateLimited };
+export const UploadErrors = { 400: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: UploadRefused, 422: ErrorBody, 429: RateLimited };
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -60,7 +60,10 @@ export async function sendObject(
   // Stored files are served from our origin: never let one run as a page.
   reply.header('content-security-policy', "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
   reply.header('cache-control', 'private, max-age=3600');
+  // Media plays in place; anything else (documents, text) is only ever a download, never a page.
+  const type = String(reply.getHeader('content-type'));
   if (opts.downloadName) reply.header('content-disposition', `attachment; filename="${sanitizeFileName(opts.downloadName)}"`);
+  else reply.header('content-disposition', /^(image|audio|video)\//.test(type) ? 'inline' : 'attachment');
   if (obj.range) {
     reply.status(206);
     reply.header('content-range', `bytes ${obj.range.start}-${obj.range.end}/${obj.size}`);

@@ -3,9 +3,10 @@ import type { AppContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { LocalUploadGrant } from '../storage/local.ts';
 import { localVideoKey } from '../video/local.ts';
-import { ATTACHMENT_TYPES, AUDIO_TYPES, audioMatches, baseType, IMAGE_TYPES, imageMatches, isWebm } from './file-types.ts';
+import { ATTACHMENT_TYPES, AUDIO_TYPES, baseType, IMAGE_TYPES } from './file-types.ts';
 import { attachmentKey, audioKey, profilePictureKey, sanitizeFileName } from './keys.ts';
 import { findUploadSession, insertUploadSession, markSessionUploaded } from './queries.ts';
+import { assertContentMatches } from './sniff.ts';
 import { objectUrl } from './urls.ts';
 
 /** Who is uploading: the signed-in user if any, and always a keyed hash of the client IP. */
@@ -59,7 +60,7 @@ export async function uploadVideoBase64(
   const data = Buffer.from(b64, 'base64');
   if (!data.length) throw badRequest('videoBase64 is empty: record something first.', 'empty_upload');
   if (data.length > ctx.config.media.maxVideoBytes) throw tooLarge('video', ctx.config.media.maxVideoBytes);
-  if (!isWebm(data)) throw unsupportedType('video', ['video/webm (a WebM file starting with 1A45DFA3)']);
+  await assertContentMatches('video/webm', data);
   const now = ctx.now();
   const info = await ctx.video.upload(data, { contentType: 'video/webm' });
   await insertUploadSession(ctx.db, {
@@ -93,7 +94,7 @@ export async function uploadAudio(ctx: AppContext, who: Uploader, contentType: s
   const ext = AUDIO_TYPES[type];
   if (!ext) throw unsupportedType('audio', Object.keys(AUDIO_TYPES));
   if (!data.length) throw badRequest('The audio body is empty: record something first.', 'empty_upload');
-  if (!audioMatches(type, data)) throw unsupportedType('audio (the bytes do not match the declared type)', [type]);
+  await assertContentMatches(type, data);
   const now = ctx.now();
   const key = audioKey(now, ext);
   await ctx.storage.put(key, data, { contentType: type });
@@ -149,6 +150,8 @@ export async function requestAttachmentUpload(
 export async function uploadAttachment(ctx: AppContext, who: Uploader, input: { filename: string; contentType: string; data: Buffer }) {
   const type = baseType(input.contentType);
   checkAttachment(ctx, type, input.data.length);
+  if (!input.data.length) throw badRequest('The attachment is empty: choose a file with content.', 'empty_upload');
+  await assertContentMatches(type, input.data);
   const now = ctx.now();
   const key = attachmentKey(now, input.filename);
   await ctx.storage.put(key, input.data, { contentType: type });
@@ -174,7 +177,8 @@ export async function uploadProfilePicture(ctx: AppContext, who: Uploader, input
   const ext = IMAGE_TYPES[type];
   if (!ext) throw unsupportedType('image', Object.keys(IMAGE_TYPES));
   if (input.data.length > ctx.config.media.maxImageBytes) throw tooLarge('image', ctx.config.media.maxImageBytes);
-  if (!imageMatches(type, input.data)) throw unsupportedType('image (the bytes do not match the declared type)', [type]);
+  if (!input.data.length) throw badRequest('The image is empty: choose a picture.', 'empty_upload');
+  await assertContentMatches(type, input.data);
   const now = ctx.now();
   const key = profilePictureKey(now, ext);
   await ctx.storage.put(key, input.data, { contentType: type });
@@ -204,6 +208,7 @@ export async function acceptLocalUpload(ctx: AppContext, grant: LocalUploadGrant
     if (data.length > grant.size) throw tooLarge('upload', grant.size);
     throw badRequest(`The upload has ${data.length} bytes; the URL was issued for ${grant.size}.`, 'size_mismatch');
   }
+  await assertContentMatches(grant.contentType, data);
   const session = await findUploadSession(ctx.db, 'storage', grant.key);
   if (session?.status !== 'pending')
     throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');
@@ -214,7 +219,8 @@ export async function acceptLocalUpload(ctx: AppContext, grant: LocalUploadGrant
 /** A POST to a local video direct-upload URL (multipart field `file`). */
 export async function acceptLocalVideoUpload(ctx: AppContext, uid: string, data: Buffer) {
   if (data.length > ctx.config.media.maxVideoBytes) throw tooLarge('video', ctx.config.media.maxVideoBytes);
-  if (!isWebm(data)) throw unsupportedType('video', ['video/webm']);
+  if (!data.length) throw badRequest('The video is empty: record something first.', 'empty_upload');
+  await assertContentMatches('video/webm', data);
   const session = await findUploadSession(ctx.db, 'video', uid);
   if (session?.status !== 'pending')
     throw notFound('This upload URL was already used or is unknown: ask for a new one.', 'upload_not_found');

@@ -44,7 +44,7 @@ export interface PaymentProvider {
   createIntent(input: CreateIntentInput): Promise<ProviderIntent>;
   /**
    * The intent, or null when the provider does not know it. `requested` is the amount the caller
-   * expects: the simulated provider accepts legacy test ids (`pi_test_…`, `pi_mock_…`) as holds
+   * expects: the simulated provider accepts the documented legacy test ids (`pi_test_…`) as holds
    * of exactly that amount, as the legacy test data and mock mode did.
    */
   retrieveIntent(id: string, requested?: { amount: number; currency: string }): Promise<ProviderIntent | null>;

@@ -13,8 +13,11 @@ import { type PaymentProvider, PaymentProviderError, type ProviderIntent } from 
 
 type Row = { [K in keyof SimulatedPaymentIntentTable]: unknown } & { id: string };
 
-/** Ids the legacy test data (`pi_test_…`) and the legacy mock mode (`pi_mock_…`) used. */
-const LEGACY_TEST_ID = /^pi_(test|mock)_[A-Za-z0-9_]+$/;
+/**
+ * The documented ids of the legacy test data (`pi_test_…`, legacy-backend §6). A made-up `pi_mock_…`
+ * is refused: any id accepted without create-intent would be a free paid question.
+ */
+const LEGACY_TEST_ID = /^pi_test_[A-Za-z0-9_]+$/;
 const CANCELLABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture'] as const;
 
 function toIntent(row: Row): ProviderIntent {

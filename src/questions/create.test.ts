@@ -169,18 +169,32 @@ describe('question creation', () => {
     expect(byTemplate['question-submitted']?.text_body).toContain(`/r/${reviewToken}`);
   });
 
-  it('accepts a legacy pi_test_ or pi_mock_ id in simulated mode as a hold of the question amount', async () => {
+  it('accepts a documented pi_test_ id in simulated mode as a hold of the question amount', async () => {
     const e = await expertWithToken(t);
-    for (const id of [`pi_test_${Date.now()}`, `pi_mock_${Date.now()}_abc`]) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/questions/quick-consult',
-        payload: questionBody(e.profile.handle as string, id),
-      });
-      expect(res.statusCode).toBe(201);
-      const { intent, payment } = await states(t, res.json().data.questionId);
-      expect([intent.status, intent.amount_cents, payment.status]).toEqual(['requires_capture', 5000, 'authorized']);
-    }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, `pi_test_${Date.now()}`),
+    });
+    expect(res.statusCode).toBe(201);
+    const { intent, payment } = await states(t, res.json().data.questionId);
+    expect([intent.status, intent.amount_cents, payment.status]).toEqual(['requires_capture', 5000, 'authorized']);
+  });
+
+  it('refuses a made-up pi_mock_ id in simulated mode: no question, no hold, no payment', async () => {
+    const e = await expertWithToken(t);
+    const id = `pi_mock_${Date.now()}_abc`;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/questions/quick-consult',
+      payload: questionBody(e.profile.handle as string, id),
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('payment_intent_not_found');
+    const db = t.database.db;
+    expect(await db.selectFrom('simulated_payment_intent').select('id').where('id', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', id).execute()).toEqual([]);
+    expect(await db.selectFrom('question').select('id').where('payment_intent_id', '=', id).execute()).toEqual([]);
   });
 
   it('refuses a reused payment intent with 409 and creates nothing', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE magic_link_token DROP COLUMN foreign_failed_attempts;
