@@ -20,7 +20,7 @@ const INTERROGATIVE =
   /^(how|what|which|when|where|why|who|whom|whose|should|can|could|would|will|is|are|am|do|does|did|was|were|has|have)\b/i;
 const SITUATION = /\b(i|i'm|im|i've|i'd|me|my|we|we're|we've|us|our|currently|right now)\b/i;
 const GOAL =
-  /\b(want|wants|need|needs|trying|goal|plan|planning|hoping|hope|should|looking (to|for)|best way|so that|in order to|decide|choose)\b/i;
+  /\b(want|wants|need|needs|trying|goal|plan|planning|hoping|hope|should|looking (to|for)|best way|so that|in order to|decide|choose|how (can|do|should|could) (i|we))\b/i;
 const GREETING = /^\s*(hi|hello|hey|dear|greetings|good (morning|afternoon|evening))\b/i;
 const TITLE_MAX = 200;
 
