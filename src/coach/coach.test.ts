@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { bearer, createExpert, tokenFor } from '../../test/factories.ts';
-import { askQuickConsult } from '../../test/question-helpers.ts';
+import { holdFor, questionBody } from '../../test/question-helpers.ts';
 import { codeFromOutbox, hex } from '../account/test-helpers.ts';
 import { collectSubject, findResidue } from '../privacy/residue.ts';
+import { runRetention } from '../privacy/retention.ts';
 
 const FP_LIMIT = 3;
 const IP_LIMIT = 5;
@@ -32,6 +33,15 @@ const confirmationIds = async (to: string) =>
       .execute()
   ).map((r) => r.id);
 const errorShape = { error: expect.any(String), message: expect.any(String), code: expect.any(String) };
+
+/** A Quick Consult asked through the route from `ip` (the address the link matches). */
+async function askFrom(e: Awaited<ReturnType<typeof createExpert>>, ip: string, over: Record<string, unknown> = {}) {
+  const intentId = await holdFor(t, e.profile.tier1_price_cents);
+  const payload = questionBody(e.profile.handle as string, intentId, over);
+  const res = await t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload, remoteAddress: ip });
+  expect(res.statusCode).toBe(201);
+  return { questionId: res.json().data.questionId as number };
+}
 
 async function validated(expertId: number | null, title = 'How should I price my consulting for 3 clients?', ip = freshIp()) {
   const res = await post('quick-validate', { title, fingerprint: freshFp(), expertId }, ip);
@@ -234,11 +244,12 @@ describe('the session and the question that follows it', () => {
   it('links the newest open session of the expert from the same address; later coaching calls answer 409', async () => {
     const e = await createExpert(t.database.db);
     const other = await createExpert(t.database.db);
-    const older = await validated(e.profile.id, 'First draft of my question', '127.0.0.1');
-    const newer = await validated(e.profile.id, 'How do I price my consulting?', '127.0.0.1');
-    const foreign = await validated(other.profile.id, 'Another expert', '127.0.0.1');
-    const elsewhere = await validated(e.profile.id, 'Same expert, another address', '10.200.0.1');
-    const asked = await askQuickConsult(t, e); // inject's default address: 127.0.0.1
+    const ip = freshIp();
+    const older = await validated(e.profile.id, 'First draft of my question', ip);
+    const newer = await validated(e.profile.id, 'How do I price my consulting?', ip);
+    const foreign = await validated(other.profile.id, 'Another expert', ip);
+    const elsewhere = await validated(e.profile.id, 'Same expert, another address');
+    const asked = await askFrom(e, ip);
     const rows = new Map((await sessions()).map((s) => [s.session_key, s]));
     expect(rows.get(newer)).toMatchObject({ question_id: asked.questionId, linked_at: t.ctx.now() });
     for (const k of [older, foreign, elsewhere]) expect(rows.get(k)?.question_id).toBeNull();
@@ -246,13 +257,13 @@ describe('the session and the question that follows it', () => {
     expect(closed.statusCode).toBe(409);
     expect(closed.json()).toMatchObject({ code: 'coaching_session_closed' });
     // A second question takes the next open session, never the linked one.
-    const again = await askQuickConsult(t, e);
+    const again = await askFrom(e, ip);
     expect((await sessions()).find((s) => s.session_key === older)?.question_id).toBe(again.questionId);
   });
 
   it('creates the question normally when there is no session', async () => {
     const e = await createExpert(t.database.db);
-    const asked = await askQuickConsult(t, e);
+    const asked = await askFrom(e, freshIp());
     expect(asked.questionId).toBeGreaterThan(0);
     expect((await sessions()).filter((s) => s.question_id === asked.questionId)).toEqual([]);
   });
@@ -262,9 +273,10 @@ describe('erasure', () => {
   it('deleting the expert account erases its coaching sessions; the residue check finds nothing', async () => {
     const e = await createExpert(t.database.db);
     const marker = `coach${hex()}`;
-    const linked = await validated(e.profile.id, `Linked ${marker}`, '127.0.0.1');
+    const ip = freshIp();
+    const linked = await validated(e.profile.id, `Linked ${marker}`, ip);
     await post('analyze-and-guide', { sessionId: linked, expertProfile: {}, questionContext: { text: `details ${marker}` } });
-    await askQuickConsult(t, e);
+    await askFrom(e, ip);
     await validated(e.profile.id, `Open ${marker}`);
     const subject = await collectSubject(t.database.db, [{ table: 'user', ids: [e.user.id] }], [marker, e.user.email]);
     expect(subject.rows.get('question_coaching_sessions')?.ids.size).toBe(2);
@@ -279,8 +291,9 @@ describe('erasure', () => {
     const e = await createExpert(t.database.db);
     const marker = `asker${hex()}`;
     const email = `${marker}@asker.test`;
-    const sessionId = await validated(e.profile.id, `Coached ${marker}`, '127.0.0.1');
-    const asked = await askQuickConsult(t, e, { payerEmail: email });
+    const ip = freshIp();
+    const sessionId = await validated(e.profile.id, `Coached ${marker}`, ip);
+    const asked = await askFrom(e, ip, { payerEmail: email });
     expect((await sessions()).find((s) => s.session_key === sessionId)?.question_id).toBe(asked.questionId);
     const subject = await collectSubject(t.database.db, [], [email, marker]);
     expect((await t.app.inject({ method: 'POST', url: '/api/askers/erasure/request', payload: { email } })).statusCode).toBe(200);
@@ -291,5 +304,30 @@ describe('erasure', () => {
     expect((await sessions()).find((s) => s.session_key === sessionId)).toBeUndefined();
     const allowEmailOutboxIds = await confirmationIds(email);
     expect(await findResidue(t.database.db, subject, { exhaustive: true, allowEmailOutboxIds })).toEqual([]);
+  });
+});
+
+describe('retention', () => {
+  it('deletes sessions that led to no question after 30 days and counters of past days; keeps linked sessions', async () => {
+    const e = await createExpert(t.database.db);
+    const ip = freshIp();
+    const open = await validated(e.profile.id, 'Never sent');
+    const linked = await validated(e.profile.id, 'Sent later', ip);
+    await askFrom(e, ip);
+    t.clock.advance(29 * 24 * 3600_000);
+    try {
+      await runRetention(t.ctx, false);
+      const keys = (await sessions()).map((s) => s.session_key);
+      expect(keys).toEqual(expect.arrayContaining([open, linked]));
+      expect(await counters()).toEqual([]); // every counter so far is from an earlier day
+      t.clock.advance(2 * 24 * 3600_000);
+      const r = await runRetention(t.ctx, false);
+      expect(r.coaching).toBeGreaterThan(0);
+      const left = (await sessions()).map((s) => s.session_key);
+      expect(left).not.toContain(open);
+      expect(left).toContain(linked);
+    } finally {
+      t.clock.advance(-31 * 24 * 3600_000);
+    }
   });
 });

@@ -195,7 +195,7 @@ export const PERSONAL_COLUMNS: readonly PersonalColumn[] = [
     table: 'coaching_rate_limits',
     column: 'key_hash',
     holds: 'device or IP (keyed hash)',
-    handling: 'daily counters with no link to a person or question; kept for the day they count',
+    handling: 'daily counters tied to no person or question; deleted by the retention job once their day is over',
   },
   { table: 'payment', column: 'payer_pseudonym', holds: 'pseudonym', handling: 'HMAC: unlinkable without the server secret' },
   { table: 'payment', column: 'expert_pseudonym', holds: 'pseudonym', handling: 'HMAC: unlinkable without the server secret' },
