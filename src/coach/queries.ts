@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 type Q = Kysely<DB>;
 
 /** A question submitted this long after its coaching session (same expert, same address) is linked to it. */
-export const LINK_WINDOW_MS = 24 * 3600_000;
+const LINK_WINDOW_MS = 24 * 3600_000;
 
 export function findExpertForCoach(db: Q, id: number) {
   return db

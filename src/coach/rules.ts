@@ -45,7 +45,7 @@ function isShouting(s: string): boolean {
 }
 
 /** The score and its parts, for a title alone (step 1) or a title with its details (step 2). */
-export function assess(q: CoachQuestion): Validation & { vagueWords: string[]; shouting: boolean } {
+function assess(q: CoachQuestion): Validation & { vagueWords: string[]; shouting: boolean } {
   const title = q.title.trim();
   const all = q.text?.trim() ? `${title}\n${q.text.trim()}` : title;
   const ws = words(all);
@@ -86,7 +86,7 @@ export function assess(q: CoachQuestion): Validation & { vagueWords: string[]; s
   };
 }
 
-export function feedbackFor(a: ReturnType<typeof assess>): Feedback[] {
+function feedbackFor(a: ReturnType<typeof assess>): Feedback[] {
   const out: Feedback[] = [];
   if (a.isTooShort)
     out.push({
@@ -165,7 +165,7 @@ const ATTACHMENTS: [RegExp, string][] = [
   [/\b(contract|agreement|resume|cv|pitch deck|deck|proposal|term sheet|document)\b/i, 'The document itself (PDF)'],
 ];
 
-export function attachmentSuggestions(q: CoachQuestion): string[] {
+function attachmentSuggestions(q: CoachQuestion): string[] {
   const all = `${q.title} ${q.text ?? ''}`;
   return ATTACHMENTS.filter(([re]) => re.test(all))
     .map(([, s]) => s)
