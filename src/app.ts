@@ -15,6 +15,7 @@ import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { authRoutes } from './auth/routes.ts';
+import { coachRoutes } from './coach/routes.ts';
 import type { AppContext } from './context.ts';
 import { expertRoutes } from './experts/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
@@ -129,6 +130,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   feedbackRoutes(app, ctx);
   marketingRoutes(app, ctx);
   internalRoutes(app, ctx);
+  coachRoutes(app, ctx);
 
   if (ctx.config.staticDir) {
     await app.register(fastifyStatic, { root: ctx.config.staticDir, wildcard: false });

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createOpenAiCoach } from './coach/openai.ts';
+import type { CoachProvider } from './coach/provider.ts';
+import { createRulesCoach } from './coach/rules.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
@@ -35,6 +38,8 @@ export interface AppContext {
   video: VideoHost;
   /** Signs the upload URLs our own routes accept (local storage and local video host). */
   uploadSigner: UrlSigner;
+  /** The ask page's AI coach (COACH=rules|openai). */
+  coach: CoachProvider;
 }
 
 function createStorage(config: Config, signer: UrlSigner): Storage {
@@ -79,6 +84,20 @@ function createPayments(config: Config, db: Db, now: () => Date): PaymentProvide
   }
 }
 
+function createCoach(config: Config, log: Logger): CoachProvider {
+  const c = config.coach;
+  switch (c.provider) {
+    case 'rules':
+      return createRulesCoach();
+    case 'openai':
+      return createOpenAiCoach({ ...c, warn: (details, message) => log.warn(details, message) });
+    default: {
+      const unknown: never = c;
+      throw new Error(`Unknown coach ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 export function createContext(config: Config, database: Database, log: Logger, now: () => Date = () => new Date()): AppContext {
   const uploadSigner = createUrlSigner(config.jwtSecret);
   const storage = createStorage(config, uploadSigner);
@@ -94,5 +113,6 @@ export function createContext(config: Config, database: Database, log: Logger, n
     uploadSigner,
     payments: createPayments(config, database.db, now),
     mailer: createMailer(config, log),
+    coach: createCoach(config, log),
   };
 }

@@ -96,6 +96,8 @@ export async function eraseAskerTx(
   );
   counts.answer = await scrubAnswerFeedback(trx, qids);
   counts.campaign_visit = await scrubVisits(trx, qids);
+  // The coaching sessions of the asker's questions hold their words: nothing of them is kept.
+  counts.question_coaching_sessions = await deleteByIds(trx, 'question_coaching_sessions', qids, 'question_id');
   counts.upload_session = await deleteByIds(
     trx,
     'upload_session',

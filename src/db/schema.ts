@@ -5,10 +5,12 @@
 import type { ColumnType } from 'kysely';
 import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
 import type * as Admin from './schema-admin.ts';
+import type * as Coach from './schema-coach.ts';
 import type * as Media from './schema-media.ts';
 
 export type { CreatedAt, Json, Timestamp } from './column-types.ts';
 export type * from './schema-admin.ts';
+export type * from './schema-coach.ts';
 export type * from './schema-media.ts';
 
 export interface UserTable {
@@ -360,4 +362,6 @@ export interface DB {
   feedback_comment: Admin.FeedbackCommentTable;
   feedback_tag: Admin.FeedbackTagTable;
   feedback_tag_link: Admin.FeedbackTagLinkTable;
+  question_coaching_sessions: Coach.QuestionCoachingSessionsTable;
+  coaching_rate_limits: Coach.CoachingRateLimitsTable;
 }

@@ -1,7 +1,8 @@
 /**
  * What the erasure keeps on purpose, it keeps only as long as needed: pseudonymised payments until
  * retain_until, delivered erasure confirmations and code e-mails not at all, export archives for
- * their link's lifetime, finished outbox items for 30 days (media reads answer 410 meanwhile).
+ * their link's lifetime, finished outbox items for 30 days (media reads answer 410 meanwhile),
+ * coaching sessions that led to no question for 30 days, coach counters until their day is over.
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
@@ -24,6 +25,7 @@ export async function runRetention(ctx: AppContext, dryRun: boolean) {
         emails: 0,
         codes: 0,
         outbox: 0,
+        coaching: 0,
       };
     }
     const payments = await trx.deleteFrom('payment').where('retain_until', '<=', now).where('question_id', 'is', null).executeTakeFirst();
@@ -41,22 +43,30 @@ export async function runRetention(ctx: AppContext, dryRun: boolean) {
       .executeTakeFirst();
     const codes = await trx.deleteFrom('privacy_code').where('expires_at', '<', dayAgo).executeTakeFirst();
     const outbox = await trx.deleteFrom('file_deletion_outbox').where('done_at', '<', monthAgo).executeTakeFirst();
+    const sessions = await trx
+      .deleteFrom('question_coaching_sessions')
+      .where('question_id', 'is', null)
+      .where('updated_at', '<', monthAgo)
+      .executeTakeFirst();
+    const counters = await trx.deleteFrom('coaching_rate_limits').where('day', '<', now.toISOString().slice(0, 10)).executeTakeFirst();
     return {
       payments: Number(payments.numDeletedRows),
       exports: expired.length,
       emails: Number(emails.numDeletedRows),
       codes: Number(codes.numDeletedRows),
       outbox: Number(outbox.numDeletedRows),
+      coaching: Number(sessions.numDeletedRows) + Number(counters.numDeletedRows),
     };
   });
 }
 
 export const privacyRetentionJob: JobDefinition = {
   name: 'privacy-retention',
-  summary: 'Delete pseudonymised payments past retain_until, expired exports, delivered erasure e-mails and old codes.',
+  summary:
+    'Delete pseudonymised payments past retain_until, expired exports, delivered erasure e-mails, old codes and stale coaching data.',
   cron: '17 * * * *',
   async run(ctx, { dryRun }): Promise<JobSummary> {
     const r = await runRetention(ctx, dryRun);
-    return { items: r.payments + r.exports + r.emails + r.codes + r.outbox, failed: 0, ...r };
+    return { items: r.payments + r.exports + r.emails + r.codes + r.outbox + r.coaching, failed: 0, ...r };
   },
 };

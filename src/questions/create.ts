@@ -3,6 +3,7 @@
  * and its payment row are written in one transaction (the unique index on the intent id makes a
  * reused or raced intent create exactly one question), e-mails 3 and 4 are queued with them.
  */
+import { linkSessionToQuestion } from '../coach/queries.ts';
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -131,6 +132,7 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
         questionId: q.id,
         now,
       });
+      await linkSessionToQuestion(trx, { expertProfileId: expert.id, ipHash: input.ipHash, questionId: q.id, now });
       await queueCreationEmails(ctx, trx, q, expert, reviewToken, terms.autoDeclined);
       return { question: q, token: reviewToken, paymentId: payment.id };
     })

@@ -33,7 +33,15 @@ const ownerHandle = (c: BuildCtx) => c.w.expertOf('owner').profile.handle as str
 const callerHandle = (c: BuildCtx) => c.caller?.expert?.profile.handle ?? `nohandle${c.n}`;
 export const INTERNAL_KEY = 'security-suite-internal-key-0123456789';
 const UPLOAD_LIMIT = 4;
-export const LIMITS = { upload: UPLOAD_LIMIT, feedback: 3, trackVisit: 3, magicLinkIp: 4, question: 3, exportsPerDay: 3 } as const;
+export const LIMITS = {
+  upload: UPLOAD_LIMIT,
+  feedback: 3,
+  trackVisit: 3,
+  magicLinkIp: 4,
+  question: 3,
+  exportsPerDay: 3,
+  coachIp: 4,
+} as const;
 /** The environment the security suite's apps run with (small limits keep the limit+1 checks cheap). */
 export const SECURITY_ENV: Record<string, string> = {
   INTERNAL_API_KEY: INTERNAL_KEY,
@@ -47,6 +55,7 @@ export const SECURITY_ENV: Record<string, string> = {
   TRACK_VISIT_LIMIT_PER_HOUR: String(LIMITS.trackVisit),
   MAGIC_LINK_IP_LIMIT_PER_HOUR: String(LIMITS.magicLinkIp),
   EXPORT_LIMIT_PER_DAY: String(LIMITS.exportsPerDay),
+  COACH_LIMIT_PER_IP_PER_DAY: String(LIMITS.coachIp),
   MEDIA_PROXY_ALLOWED_HOSTS: 'localhost,127.0.0.1,169.254.169.254,10.0.0.5,*.allowed.test,metadata.google.internal',
 };
 export const ERASER = 'erased account (the session that erased it)';
@@ -58,6 +67,20 @@ const upload = { class: 'upload URLs and uploads', max: UPLOAD_LIMIT, per: 'ip' 
 /** A legacy path served by the same handler as a documented one: hidden from the docs, checked against the twin's schema. */
 const alias = (of: string) => ({ hidden: `legacy alias of ${of} (same handler and schema)`, alias: of });
 const docsUi = { hidden: 'Swagger UI and the OpenAPI document itself', noInspect: 'serves the API description (field names, no data)' };
+
+const coachLimit = { class: 'AI coach', max: LIMITS.coachIp, per: 'ip' } as const;
+const coachValidateBody = (c: BuildCtx) => ({
+  title: 'How should I price my consulting?',
+  fingerprint: `fp_sec${c.n}_${c.w.seq()}`,
+  expertId: c.w.expertOf('owner').profile.id,
+});
+/** A fresh coaching session (opened from another address, so it does not count against the caller's). */
+async function coachSession(c: BuildCtx, analysed = false): Promise<string> {
+  const inject = (url: string, payload: object) => c.w.t.app.inject({ method: 'POST', url, payload, remoteAddress: c.w.ip() });
+  const sessionId = (await inject('/api/ai/coach/quick-validate', coachValidateBody(c))).json().sessionId as string;
+  if (analysed) await inject('/api/ai/coach/analyze-and-guide', { sessionId, expertProfile: { name: 'Owner' } });
+  return sessionId;
+}
 
 // Forbidden values are ones no rightful row holds (999_999 is nobody's id): on the X paths an
 // unknown field is ignored, so the check is that it was not written, not that it was refused.
@@ -512,6 +535,32 @@ export const POLICY: Record<string, RouteEntry> = {
     forbidden: { id: 999_999, created_at: 0 },
   },
   'DELETE /api/flags': { access: 'super_admin', object: obj('flag', 'any', 'query', 'key'), ok: 200 },
+  // ── AI coach (mindPilot): anonymous askers; the session id is the capability ─────────
+  'POST /api/ai/coach/quick-validate': {
+    access: 'public',
+    ok: 200,
+    body: (c) => coachValidateBody(c),
+    forbidden: { question_id: 1, provider: 'openai', tier_reached: 3, session_key: `cs_${'a'.repeat(32)}` },
+    limit: coachLimit,
+  },
+  'POST /api/ai/coach/analyze-and-guide': {
+    access: 'public',
+    ok: 200,
+    body: async (c) => ({
+      sessionId: await coachSession(c),
+      expertProfile: { ...c.w.expertOf('owner').profile, name: 'Owner' },
+      questionContext: { title: 'How should I price my consulting?', text: 'For 3 clients a month.' },
+    }),
+    forbidden: { question_id: 1, provider: 'openai', analysis: {} },
+    limit: coachLimit,
+  },
+  'POST /api/ai/coach/save-responses': {
+    access: 'public',
+    ok: 200,
+    body: async (c) => ({ sessionId: await coachSession(c, true), responses: { c1: 'I tried a flat fee.' } }),
+    forbidden: { question_id: 1, tier_reached: 3 },
+    limit: { class: 'coach responses', max: 30, per: 'ip' },
+  },
   'POST /api/feedback': {
     access: 'optional_user',
     ok: 201,

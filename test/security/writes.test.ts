@@ -24,6 +24,7 @@ const TABLES = [
   'utm_campaign',
   'feedback',
   'feature_flags',
+  'question_coaching_sessions',
 ] as const;
 type Rows = Map<string, Record<string, unknown>>;
 

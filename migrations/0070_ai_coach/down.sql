@@ -1,0 +1,2 @@
+DROP TABLE coaching_rate_limits;
+DROP TABLE question_coaching_sessions;
