@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
@@ -56,6 +57,10 @@ export interface Config {
   internalApiKey: string | null;
   /** Account deletion, asker erasure, data export and retention of pseudonymised payments. */
   privacy: PrivacyConfig;
+  /** The legacy admin console's listener (ADMIN_PORT, ADMIN_STATIC_DIR, ADMIN_ORIGIN). */
+  adminConsole: AdminConsoleConfig;
+  /** Feedback tickets (TICKETS=off|jira) and the Jira webhook secret. */
+  tickets: TicketsConfig;
 }
 
 export interface PrivacyConfig {
@@ -469,5 +474,7 @@ export function loadConfig(env: Env = process.env): Config {
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
     privacy: privacyConfig(env, jwt),
+    adminConsole: adminConsoleConfig(env),
+    tickets: ticketsConfig(env),
   }) as Config;
 }

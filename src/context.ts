@@ -10,6 +10,7 @@ import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
 import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
 import type { Storage } from './storage/storage.ts';
+import { createTicketProvider, type TicketProvider } from './tickets/provider.ts';
 import { createCloudflareStream } from './video/cloudflare-stream.ts';
 import { createLocalVideoHost } from './video/local.ts';
 import type { VideoHost } from './video/video-host.ts';
@@ -35,6 +36,8 @@ export interface AppContext {
   video: VideoHost;
   /** Signs the upload URLs our own routes accept (local storage and local video host). */
   uploadSigner: UrlSigner;
+  /** Where the admin console files feedback tickets (TICKETS=off|jira); null = off. */
+  tickets: TicketProvider | null;
 }
 
 function createStorage(config: Config, signer: UrlSigner): Storage {
@@ -94,5 +97,6 @@ export function createContext(config: Config, database: Database, log: Logger, n
     uploadSigner,
     payments: createPayments(config, database.db, now),
     mailer: createMailer(config, log),
+    tickets: createTicketProvider(config.tickets),
   };
 }
