@@ -18,7 +18,7 @@ import {
 } from './feedback-queries.ts';
 import { consoleAnalytics, createTicket, replaceTags } from './feedback-service.ts';
 import { Analytics, attachmentOut, commentOut, Detail, detailFields, type FeedbackRow, feedbackOut, Row } from './feedback-shapes.ts';
-import { Errors, Id, IdParam, Iso, Nullable, Ok, ok } from './kit.ts';
+import { ErrorBody, Errors, Id, IdParam, Iso, Nullable, Ok, ok } from './kit.ts';
 
 const ListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
@@ -186,6 +186,8 @@ export function consoleFeedbackRoutes(app: App, ctx: AppContext): void {
         response: {
           201: Ok({ jira_ticket: Type.Object({ key: Type.String(), id: Type.String(), url: Type.String() }), message: Type.String() }),
           ...Errors,
+          409: Type.Object({ ...ErrorBody.properties, ticket_key: Type.String(), ticket_url: Type.String() }),
+          502: ErrorBody,
         },
       },
       // The console posts no body: the id is in the query.

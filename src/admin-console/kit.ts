@@ -9,7 +9,7 @@ export const Ok = <P extends TProperties>(props: P) => Type.Object({ ...props, s
 
 export const ok = <T extends object>(now: Date, data: T) => ({ success: true, ...data, timestamp: now.toISOString() });
 
-const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
 const RateLimited = Type.Object({
   error: Type.String(),
   message: Type.String(),
