@@ -38,10 +38,12 @@ let addresses = 0;
 export class ConsoleBrowser {
   readonly cookies = new Map<string, string>();
   readonly remoteAddress = `10.77.${(addresses >> 8) & 255}.${addresses++ & 255}`;
-  constructor(
-    private readonly t: ConsoleTestApp,
-    readonly origin = CONSOLE_ORIGIN,
-  ) {}
+  private readonly t: ConsoleTestApp;
+  readonly origin: string;
+  constructor(t: ConsoleTestApp, origin = CONSOLE_ORIGIN) {
+    this.t = t;
+    this.origin = origin;
+  }
 
   async call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = {};
@@ -57,8 +59,9 @@ export class ConsoleBrowser {
     });
     for (const line of [res.headers['set-cookie'] ?? []].flat()) {
       const c = parseSetCookie(String(line));
+      if (!c.name) continue;
       if (c.maxAge === 0 || c.value === '') this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
+      else this.cookies.set(c.name, c.value ?? '');
     }
     return res;
   }
