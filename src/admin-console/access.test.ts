@@ -125,6 +125,18 @@ describe('admin console listener: access, CSRF, errors, SPA', () => {
       expect(again.headers['set-cookie']).toBeUndefined();
     });
 
+    it('refresh-from-main sends the browser to the main app, and back only to a console page', async () => {
+      const go = async (ret: string) => {
+        const res = await t.console.inject({ method: 'GET', url: `/api/auth/refresh-from-main?return=${encodeURIComponent(ret)}` });
+        expect(res.statusCode).toBe(307);
+        return new URL(String(res.headers.location)).searchParams.get('return');
+      };
+      const origin = t.ctx.config.adminConsole.origins[0]!;
+      expect(await go(`${origin}/settings`)).toBe(`${origin}/settings`);
+      expect(await go('https://evil.example/phish')).toBe(`${origin}/dashboard`);
+      expect(await go('javascript:alert(1)')).toBe(`${origin}/dashboard`);
+    });
+
     it('refuses the admin to remove itself', async () => {
       const { admin, browser } = await signedInAdmin(t);
       expect((await browser.call('DELETE', `/api/team?id=${admin.id}`)).json().code).toBe('cannot_remove_self');

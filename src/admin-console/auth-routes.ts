@@ -81,6 +81,31 @@ export function consoleAuthRoutes(app: App, ctx: AppContext): void {
     },
   );
 
+  // Not called by the console; kept for links into it. Only the console's own pages may be the
+  // return target (the legacy route forwarded any URL: an open redirect).
+  app.get(
+    '/api/auth/refresh-from-main',
+    {
+      schema: {
+        summary: 'Send the browser to the main app to renew its session, then back to a console page',
+        querystring: Type.Object({ return: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (req, reply) => {
+      const origins = ctx.config.adminConsole.origins;
+      const target = (() => {
+        try {
+          const u = new URL(req.query.return ?? '');
+          return origins.includes(u.origin) ? u.href : null;
+        } catch {
+          return null;
+        }
+      })();
+      const back = target ?? `${origins[0]}/dashboard`;
+      return reply.redirect(`${ctx.config.clientOrigin}/auth/revalidate?return=${encodeURIComponent(back)}`, 307);
+    },
+  );
+
   app.post(
     '/api/auth/logout',
     {

@@ -269,6 +269,7 @@ describe('admin console contract (§2 calls)', () => {
       'POST /api/feedback/tags',
       'POST /api/jira-webhook',
       'POST /api/team/revoke-session',
+      'GET /api/auth/refresh-from-main',
       'PATCH /api/flags/:key',
       'DELETE /api/flags/:key',
     ]);
