@@ -116,8 +116,15 @@ export async function replaceTagLinks(db: Db, feedbackId: number, tagIds: number
     .execute();
 }
 
-export async function setJiraKey(db: Db, id: number, key: string, now: Date): Promise<void> {
-  await db.updateTable('feedback').set({ jira_issue_key: key, updated_at: now }).where('id', '=', id).execute();
+/** Stores the ticket key unless the feedback already has one; false when it had. */
+export async function setJiraKeyIfNone(db: Db, id: number, key: string, now: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('feedback')
+    .set({ jira_issue_key: key, updated_at: now })
+    .where('id', '=', id)
+    .where('jira_issue_key', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 export function findFeedbackByJiraKey(db: Db, key: string) {

@@ -11,9 +11,15 @@ import {
   findFeedbackByJiraKey,
   insertSyncComment,
   replaceTagLinks,
-  setJiraKey,
+  setJiraKeyIfNone,
   updateFromTicket,
 } from './feedback-queries.ts';
+
+async function findLive(db: AppContext['db'], id: number) {
+  const row = await db.selectFrom('feedback').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!row) throw notFound(`No feedback ${id} (it may have been deleted).`, 'feedback_not_found');
+  return row;
+}
 
 async function lockLive(trx: AppContext['db'], id: number) {
   const row = await trx
@@ -28,43 +34,50 @@ async function lockLive(trx: AppContext['db'], id: number) {
 }
 
 /**
- * Files the feedback as a ticket. The row stays locked during the tracker call so a double click
- * cannot file it twice. Attachments are linked in the ticket, never downloaded by the server.
+ * Files the feedback as a ticket. The tracker is called outside any transaction (the embedded
+ * database has one connection: a lock held over an HTTP call would stall every request); the key is
+ * then stored only if none was stored meanwhile, so two racing clicks keep one key (the other
+ * ticket is logged as an orphan). Attachments are linked in the ticket, never downloaded.
  */
 export async function createTicket(ctx: AppContext, caller: AdminCaller, id: number) {
   const tickets = ctx.tickets;
   if (!tickets) throw new HttpError(503, 'tickets_not_configured', 'Ticket creation is off on this server (TICKETS is not set).');
-  return ctx.db.transaction().execute(async (trx) => {
-    const f = await lockLive(trx, id);
-    if (f.jira_issue_key) {
-      throw new HttpError(409, 'ticket_exists', `Feedback ${id} already has the ticket ${f.jira_issue_key}.`, {
-        ticket_key: f.jira_issue_key,
-        ticket_url: tickets.urlOf(f.jira_issue_key),
-      });
-    }
-    const attachments = (await listAttachments(trx, id)).map((a) => ({ name: a.name, url: a.url }));
-    const adminUrl = `${ctx.config.adminConsole.origins[0]}/feedback?id=${id}`;
-    let ticket: Awaited<ReturnType<typeof tickets.create>>;
-    try {
-      ticket = await tickets.create({
-        feedbackId: id,
-        type: f.type,
-        priority: f.priority,
-        message: f.message,
-        pageUrl: f.page_url,
-        adminUrl,
-        attachments,
-      });
-    } catch (err) {
-      if (!(err instanceof TicketProviderError)) throw err;
-      ctx.log.warn({ feedbackId: id, detail: err.detail }, 'ticket creation failed');
-      throw new HttpError(502, 'ticket_provider_failed', `${err.message} Try again later.`);
-    }
-    const now = ctx.now();
-    await setJiraKey(trx, id, ticket.key, now);
+  const exists = (key: string) =>
+    new HttpError(409, 'ticket_exists', `Feedback ${id} already has the ticket ${key}.`, {
+      ticket_key: key,
+      ticket_url: tickets.urlOf(key),
+    });
+  const f = await findLive(ctx.db, id);
+  if (f.jira_issue_key) throw exists(f.jira_issue_key);
+  const attachments = (await listAttachments(ctx.db, id)).map((a) => ({ name: a.name, url: a.url }));
+  const adminUrl = `${ctx.config.adminConsole.origins[0]}/feedback?id=${id}`;
+  let ticket: Awaited<ReturnType<typeof tickets.create>>;
+  try {
+    ticket = await tickets.create({
+      feedbackId: id,
+      type: f.type,
+      priority: f.priority,
+      message: f.message,
+      pageUrl: f.page_url,
+      adminUrl,
+      attachments,
+    });
+  } catch (err) {
+    if (!(err instanceof TicketProviderError)) throw err;
+    ctx.log.warn({ feedbackId: id, detail: err.detail }, 'ticket creation failed');
+    throw new HttpError(502, 'ticket_provider_failed', `${err.message} Try again later.`);
+  }
+  const now = ctx.now();
+  const stored = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await setJiraKeyIfNone(trx, id, ticket.key, now))) return false;
     await audit(trx, caller, { action: 'feedback.ticket_create', targetType: 'feedback', targetId: id, details: { key: ticket.key } }, now);
-    return ticket;
+    return true;
   });
+  if (!stored) {
+    ctx.log.warn({ feedbackId: id, orphan: ticket.key }, 'a concurrent request filed this feedback first: close the orphan ticket');
+    throw exists((await findLive(ctx.db, id)).jira_issue_key ?? ticket.key);
+  }
+  return ticket;
 }
 
 /** Replaces all tags of the feedback (the legacy route wiped them and then failed). */

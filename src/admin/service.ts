@@ -47,10 +47,6 @@ export async function verifyAdminLogin(ctx: AppContext, mainToken: string | null
     throw unauthorized('Your session was ended: sign in again.', 'session_revoked');
   }
   if (!admin) throw forbidden('This account is not an admin.', 'not_admin');
-  // A revoke-all or console logout sticks: only a main-app sign-in after it opens a new admin session.
-  if (admin.sessions_revoked_at && claims.issuedAt * 1000 <= admin.sessions_revoked_at.getTime()) {
-    throw unauthorized('Your admin sessions were ended: sign in to the main app again, then retry.', 'admin_sessions_revoked');
-  }
   if (admin.disabled) {
     await insertAuditRow(
       ctx.db,
@@ -58,6 +54,10 @@ export async function verifyAdminLogin(ctx: AppContext, mainToken: string | null
       now,
     );
     throw forbidden('This admin account is disabled.', 'admin_disabled');
+  }
+  // A revoke-all or console logout sticks: only a main-app sign-in after it opens a new admin session.
+  if (admin.sessions_revoked_at && claims.issuedAt * 1000 <= admin.sessions_revoked_at.getTime()) {
+    throw unauthorized('Your admin sessions were ended: sign in to the main app again, then retry.', 'admin_sessions_revoked');
   }
   const ttlSeconds = ctx.config.adminSessionMinutes * 60;
   const token = await signAdminSession(

@@ -95,5 +95,30 @@ describe('jira ticket provider (against a local Jira stub)', () => {
       const retry = await browser.call('POST', `/api/feedback/jira?id=${f.id}`);
       expect(retry.statusCode).toBe(201);
     });
+
+    it('keeps one key when two clicks race', async () => {
+      const { browser } = await signedInAdmin(t);
+      const f = await t.ctx.db
+        .insertInto('feedback')
+        .values({ type: 'bug', message: 'Double click on create.' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const [a, b] = await Promise.all([
+        browser.call('POST', `/api/feedback/jira?id=${f.id}`),
+        browser.call('POST', `/api/feedback/jira?id=${f.id}`),
+      ]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+      const winner = a.statusCode === 201 ? a : b;
+      const loser = a.statusCode === 201 ? b : a;
+      const row = await t.ctx.db.selectFrom('feedback').select('jira_issue_key').where('id', '=', f.id).executeTakeFirstOrThrow();
+      expect([row.jira_issue_key, loser.json().ticket_key]).toEqual([winner.json().jira_ticket.key, winner.json().jira_ticket.key]);
+      const audits = await t.ctx.db
+        .selectFrom('admin_audit_log')
+        .select('id')
+        .where('action', '=', 'feedback.ticket_create')
+        .where('target_id', '=', String(f.id))
+        .execute();
+      expect(audits).toHaveLength(1);
+    });
   });
 });
