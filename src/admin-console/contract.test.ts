@@ -4,7 +4,7 @@
  * inventory at the end fails when the listener serves a route this table and §3 do not list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleBrowser, type ConsoleTestApp, createConsoleTestApp, signedInAdmin } from '../../test/admin-console.ts';
+import { CONSOLE_ORIGIN, ConsoleBrowser, type ConsoleTestApp, createConsoleTestApp, signedInAdmin } from '../../test/admin-console.ts';
 import { tokenFor } from '../../test/factories.ts';
 import { routerRoutes } from '../../test/security/inventory.ts';
 
@@ -254,6 +254,46 @@ describe('admin console contract (§2 calls)', () => {
       if (call.n === 4) expect((await browser.call('GET', '/api/me')).statusCode).toBe(401);
     });
   }
+
+  it('refuses a forged, expired, foreign or revoked admin_session on every call that needs one, changing nothing', async () => {
+    const guarded = CALLS.filter((c) => (c.anonymous ?? 401) === 401 && c.n !== 2);
+    const cookieOf = (b: ConsoleBrowser) => b.cookies.get('admin_session')!;
+    const bumped = await signedInAdmin(t);
+    const expired = await signedInAdmin(t);
+    const cases: [string, string][] = [
+      ['forged', 'admin_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.'],
+      ['main-app token', `admin_session=${world.mainToken}`],
+      ['revoked', `admin_session=${cookieOf(bumped.browser)}`],
+      ['expired', `admin_session=${cookieOf(expired.browser)}`],
+    ];
+    await t.ctx.db
+      .updateTable('admin_users')
+      .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+      .where('id', '=', bumped.admin.id)
+      .execute();
+    t.clock.advance(16 * 60_000);
+    const before = await t.ctx.db
+      .selectFrom('admin_audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const call of guarded) {
+      for (const [label, cookie] of cases) {
+        const res = await t.console.inject({
+          method: call.method,
+          url: call.url(world),
+          headers: { cookie, origin: CONSOLE_ORIGIN, ...(call.body ? { 'content-type': 'application/json' } : {}) },
+          ...(call.body ? { payload: JSON.stringify(call.body(world)) } : {}),
+        });
+        expect(res.statusCode, `#${call.n} ${label}`).toBe(401);
+        expect(Object.keys(res.json()).sort()).toEqual(['code', 'error', 'message']);
+      }
+    }
+    const after = await t.ctx.db
+      .selectFrom('admin_audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
 
   it('serves no API route that the contract does not list (§2 calls and §3 routes)', () => {
     const listed = new Set([
