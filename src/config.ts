@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
+import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
@@ -62,6 +63,10 @@ export interface Config {
   http: HttpLimitsConfig;
   /** The ask page's AI coach (COACH=rules|openai) and its daily limits. */
   coach: CoachConfig;
+  /** The legacy admin console's listener (ADMIN_PORT, ADMIN_STATIC_DIR, ADMIN_ORIGIN). */
+  adminConsole: AdminConsoleConfig;
+  /** Feedback tickets (TICKETS=off|jira) and the Jira webhook secret. */
+  tickets: TicketsConfig;
 }
 
 export interface PrivacyConfig {
@@ -528,6 +533,8 @@ export function loadConfig(env: Env = process.env): Config {
     privacy: privacyConfig(env, jwt),
     http: httpLimitsConfig(env),
     coach: coachConfig(env),
+    adminConsole: adminConsoleConfig(env),
+    tickets: ticketsConfig(env),
   };
   const missing = [...(jwt ? [] : ['jwtSecret']), ...(ipHash ? [] : ['ipHashSecret'])];
   return Object.freeze(lazySecrets(config, missing)) as Config;

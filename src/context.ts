@@ -13,6 +13,7 @@ import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
 import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
 import type { Storage } from './storage/storage.ts';
+import { createTicketProvider, type TicketProvider } from './tickets/provider.ts';
 import { createCloudflareStream } from './video/cloudflare-stream.ts';
 import { createLocalVideoHost } from './video/local.ts';
 import type { VideoHost } from './video/video-host.ts';
@@ -40,6 +41,8 @@ export interface AppContext {
   uploadSigner: UrlSigner;
   /** The ask page's AI coach (COACH=rules|openai). */
   coach: CoachProvider;
+  /** Where the admin console files feedback tickets (TICKETS=off|jira); null = off. */
+  tickets: TicketProvider | null;
 }
 
 function createStorage(config: Config, signer: UrlSigner): Storage {
@@ -114,5 +117,6 @@ export function createContext(config: Config, database: Database, log: Logger, n
     payments: createPayments(config, database.db, now),
     mailer: createMailer(config, log),
     coach: createCoach(config, log),
+    tickets: createTicketProvider(config.tickets),
   };
 }

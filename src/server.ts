@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { createAdminApp } from './admin-console/app.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContext } from './context.ts';
@@ -11,6 +12,8 @@ import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
 
 export interface RunningServer {
   url: string;
+  /** The legacy admin console's listener (ADMIN_PORT), or null when it is off. */
+  adminUrl: string | null;
   stop(reason: string): Promise<void>;
 }
 
@@ -47,19 +50,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const workers = config.workers ? await startWorkers(ctx).catch(async (err) => Promise.reject(await app.close().then(() => err))) : null;
     // The e-mail outbox worker runs in-process on an interval until it moves onto the job queue.
     const mailWorker = config.workers && config.mail.pollMs > 0 ? startEmailWorker(ctx, config.mail.pollMs) : null;
+    const adminApp = config.adminConsole.port === null ? null : await createAdminApp(ctx);
+    // A console port that cannot be bound stops the start-up, like the main port.
+    const adminUrl = adminApp
+      ? await adminApp.listen({ port: config.adminConsole.port ?? 0, host: config.host }).catch(async (err: unknown) => {
+          await app.close();
+          throw err;
+        })
+      : null;
     lap('workers');
     log.info(
-      { url, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, startupMs: phases },
+      { url, adminUrl, database: database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, startupMs: phases },
       'QuickChat server ready',
     );
     let stopping: Promise<void> | null = null;
     return {
       url,
+      adminUrl,
       stop(reason) {
         // Stop accepting, let in-flight requests finish (app.close waits for them), then close the database.
         stopping ??= (async () => {
           log.info({ reason }, 'shutting down');
-          await app.close();
+          await Promise.all([app.close(), adminApp?.close()]);
           await workers?.stop();
           await mailWorker?.stop();
           await ctx.mailer.close();

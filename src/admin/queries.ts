@@ -13,6 +13,7 @@ export interface AdminRow {
   name: string;
   user_token_version: number;
   last_login_at: Date | null;
+  sessions_revoked_at: Date | null;
   created_at: Date;
 }
 
@@ -27,6 +28,7 @@ function adminSelect(db: Db) {
       'a.disabled',
       'a.token_version',
       'a.last_login_at',
+      'a.sessions_revoked_at',
       'a.created_at',
       'u.email',
       'u.name',

@@ -55,6 +55,10 @@ export async function verifyAdminLogin(ctx: AppContext, mainToken: string | null
     );
     throw forbidden('This admin account is disabled.', 'admin_disabled');
   }
+  // A revoke-all or console logout sticks: only a main-app sign-in after it opens a new admin session.
+  if (admin.sessions_revoked_at && claims.issuedAt * 1000 <= admin.sessions_revoked_at.getTime()) {
+    throw unauthorized('Your admin sessions were ended: sign in to the main app again, then retry.', 'admin_sessions_revoked');
+  }
   const ttlSeconds = ctx.config.adminSessionMinutes * 60;
   const token = await signAdminSession(
     ctx.config.jwtSecret,

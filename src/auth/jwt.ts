@@ -32,8 +32,13 @@ export async function signSession(secret: string, claims: SessionClaims, now: Da
     .sign(key(secret));
 }
 
+/** A verified session also says when it was issued (seconds), for revocations by time. */
+export interface VerifiedSession extends SessionClaims {
+  issuedAt: number;
+}
+
 /** Returns the claims, or null for any token that is malformed, forged, expired or not ours. */
-export async function verifySession(secret: string, token: string, now: Date): Promise<SessionClaims | null> {
+export async function verifySession(secret: string, token: string, now: Date): Promise<VerifiedSession | null> {
   try {
     const { payload } = await jwtVerify(token, key(secret), {
       issuer: ISSUER,
@@ -44,7 +49,7 @@ export async function verifySession(secret: string, token: string, now: Date): P
     const userId = Number(payload.sub);
     const tokenVersion = payload.ver;
     if (!Number.isSafeInteger(userId) || userId <= 0 || typeof tokenVersion !== 'number') return null;
-    return { userId, tokenVersion };
+    return { userId, tokenVersion, issuedAt: typeof payload.iat === 'number' ? payload.iat : 0 };
   } catch (err) {
     if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
     throw err;

@@ -10,6 +10,17 @@ export interface AdminUsersTable {
   disabled: Default<boolean>;
   token_version: Default<number>;
   last_login_at: Timestamp | null;
+  sessions_revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** The admin console's notification settings: a single row, id = 1. */
+export interface NotificationConfigTable {
+  id: number;
+  alert_emails: Default<string[]>;
+  sla_threshold: Default<number>;
+  moderation_threshold: Default<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

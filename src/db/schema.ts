@@ -355,6 +355,7 @@ export interface DB {
   job_run: JobRunTable;
   admin_users: Admin.AdminUsersTable;
   admin_audit_log: Admin.AdminAuditLogTable;
+  notification_config: Admin.NotificationConfigTable;
   feature_flags: Admin.FeatureFlagsTable;
   feature_flag_audit: Admin.FeatureFlagAuditTable;
   feedback: Admin.FeedbackTable;

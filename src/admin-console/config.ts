@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../config.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** The legacy admin console on its own listener (ADMIN_PORT), same-origin with its API. */
+export interface AdminConsoleConfig {
+  /** null = the console's listener is off. */
+  port: number | null;
+  /** The console's built files (index.html + assets); null = only its API is served. */
+  staticDir: string | null;
+  /** Origins the console is reached at: mutating requests must come from one of them (CSRF). */
+  origins: readonly string[];
+}
+
+/** Where feedback tickets are created (TICKETS=off|jira) and how the Jira webhook is checked. */
+export type TicketsConfig =
+  | { kind: 'off'; webhookSecret: string | null }
+  | { kind: 'jira'; baseUrl: string; email: string; apiToken: string; projectKey: string; webhookSecret: string | null };
+
+const val = (env: Env, name: string) => env[name]?.trim() || null;
+
+function origin(name: string, raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.origin === 'null' || u.origin !== raw.replace(/\/+$/, '')) throw new Error('not an origin');
+    return u.origin;
+  } catch {
+    throw new ConfigError(`${name} must be a comma-separated list of origins like https://admin.example.com, got "${raw}"`);
+  }
+}
+
+export function adminConsoleConfig(env: Env): AdminConsoleConfig {
+  const rawPort = val(env, 'ADMIN_PORT');
+  const port = rawPort === null ? null : Number(rawPort);
+  if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    throw new ConfigError(`ADMIN_PORT must be a whole number from 0 to 65535, got "${rawPort}"`);
+  }
+  const dir = val(env, 'ADMIN_STATIC_DIR');
+  const staticDir = dir ? resolve(dir) : null;
+  if (staticDir && !existsSync(join(staticDir, 'index.html'))) {
+    throw new ConfigError(`ADMIN_STATIC_DIR must contain index.html (the console's built files): ${staticDir}`);
+  }
+  const list = val(env, 'ADMIN_ORIGIN');
+  const origins = list
+    ? list.split(',').map((o) => origin('ADMIN_ORIGIN', o.trim()))
+    : [`http://localhost:${port ?? 0}`, `http://127.0.0.1:${port ?? 0}`];
+  return Object.freeze({ port, staticDir, origins: Object.freeze(origins) });
+}
+
+export function ticketsConfig(env: Env): TicketsConfig {
+  const webhookSecret = val(env, 'JIRA_WEBHOOK_SECRET');
+  if (webhookSecret !== null && webhookSecret.length < 16) throw new ConfigError('JIRA_WEBHOOK_SECRET must be at least 16 characters');
+  const kind = val(env, 'TICKETS') ?? 'off';
+  if (kind === 'off') return { kind, webhookSecret };
+  if (kind !== 'jira') throw new ConfigError(`TICKETS must be off or jira, got "${kind}"`);
+  const need = (name: string) => {
+    const v = val(env, name);
+    if (!v) throw new ConfigError(`${name} is required with TICKETS=jira`);
+    return v;
+  };
+  const baseUrl = need('JIRA_BASE_URL').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError(`JIRA_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
+  const projectKey = need('JIRA_PROJECT_KEY');
+  if (!/^[A-Z][A-Z0-9_]{0,19}$/.test(projectKey)) throw new ConfigError(`JIRA_PROJECT_KEY must be a Jira project key, got "${projectKey}"`);
+  return { kind, baseUrl, email: need('JIRA_EMAIL'), apiToken: need('JIRA_API_TOKEN'), projectKey, webhookSecret };
+}

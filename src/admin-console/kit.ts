@@ -1,0 +1,27 @@
+import { type TProperties, Type } from '@fastify/type-provider-typebox';
+
+/**
+ * The console's response envelope (legacy `admin/api/_lib/respond.js`): success is
+ * `{success: true, …data, timestamp}`; errors stay our `{error, message, code}`, whose `error` the
+ * console shows in its toasts.
+ */
+export const Ok = <P extends TProperties>(props: P) => Type.Object({ ...props, success: Type.Boolean(), timestamp: Type.String() });
+
+export const ok = <T extends object>(now: Date, data: T) => ({ success: true, ...data, timestamp: now.toISOString() });
+
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
+const RateLimited = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  retryAfter: Type.Optional(Type.Number()),
+});
+export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: RateLimited, 503: ErrorBody };
+
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+/** Legacy ids were uuids: the console treats every id as a string (it slices admin ids). */
+export const Id = Type.String();
+export const Iso = Type.String({ description: 'ISO 8601 time' });
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** Our ids are positive integers; the console sends them back as strings. */
+export const IdParam = Type.String({ pattern: '^[1-9][0-9]{0,17}$' });
