@@ -5,10 +5,12 @@
 import type { ColumnType } from 'kysely';
 import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
 import type * as Admin from './schema-admin.ts';
+import type * as Import from './schema-import.ts';
 import type * as Media from './schema-media.ts';
 
 export type { CreatedAt, Json, Timestamp } from './column-types.ts';
 export type * from './schema-admin.ts';
+export type * from './schema-import.ts';
 export type * from './schema-media.ts';
 
 export interface UserTable {
@@ -357,4 +359,9 @@ export interface DB {
   feedback_comment: Admin.FeedbackCommentTable;
   feedback_tag: Admin.FeedbackTagTable;
   feedback_tag_link: Admin.FeedbackTagLinkTable;
+  import_run: Import.ImportRunTable;
+  import_rejected: Import.ImportRejectedTable;
+  import_issue: Import.ImportIssueTable;
+  import_media_owner: Import.ImportMediaOwnerTable;
+  import_file: Import.ImportFileTable;
 }
