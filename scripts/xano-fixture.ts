@@ -48,7 +48,7 @@ const SPECIAL: Record<XanoTable, number> = {
   media_asset: 0,
   question: 3,
   answer: 2,
-  payment_table_structure: 3,
+  payment_table_structure: 5,
   utm_campaign: 1,
   campaign_visit: 0,
   magic_link_token: 0,
@@ -435,7 +435,9 @@ function specialRow(s: Shape, table: XanoTable, n: number, id: number): Row | un
     case 'payment_table_structure':
       if (n === 1) return { ...paymentRow(5), id, question_id: missing, stripe_payment_intent_id: `pi_test_orphan_${id}` };
       if (n === 2) return { ...paymentRow(5), id, question_id: 5 };
-      return { ...paymentRow(9), id, question_id: null, stripe_payment_intent_id: `pi_test_neg_${id}`, amount_cents: -100 };
+      if (n === 3) return { ...paymentRow(9), id, question_id: null, stripe_payment_intent_id: `pi_test_neg_${id}`, amount_cents: -100 };
+      // the payments of the special questions that are imported (the second and third)
+      return { ...paymentRow(5), id, question_id: s.questions + n - 2, stripe_payment_intent_id: `pi_test_special_${id}` };
     case 'utm_campaign':
       return { ...(row(s, 'utm_campaign', 1) as Row), id };
     default:

@@ -1,8 +1,10 @@
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError } from '../db/lock.ts';
+import { SourceError } from '../import/source.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
 import { adminCreate, adminDisable, adminList } from './commands/admin.ts';
+import { importVerify, importXano } from './commands/import.ts';
 import { jobsList, jobsRun, worker } from './commands/jobs.ts';
 import { mailList, mailShow } from './commands/mail.ts';
 import { mediaCleanup, mediaRestore } from './commands/media.ts';
@@ -35,6 +37,8 @@ export const COMMANDS: Command[] = [
   adminCreate,
   adminDisable,
   adminList,
+  importXano,
+  importVerify,
 ];
 
 function overview(): string {
@@ -88,7 +92,7 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     const code = await found.cmd.run({ values, positionals, out, config: () => (config ??= loadConfig()) });
     return code ?? 0;
   } catch (err) {
-    const known = [UsageError, ConfigError, MigrationError, DataDirLockedError].some((t) => err instanceof t);
+    const known = [UsageError, ConfigError, MigrationError, DataDirLockedError, SourceError].some((t) => err instanceof t);
     console.error(`error: ${(err as Error).message.split('\n')[0]}`);
     // A bug rather than an operator error: the stack is what a maintainer needs.
     if (!known) console.error((err as Error).stack?.split('\n').slice(1, 6).join('\n'));
