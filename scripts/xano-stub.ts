@@ -25,6 +25,8 @@ export interface StubOptions {
   /** Retry-After value in seconds (fractions allowed, to keep tests fast). */
   retryAfterSeconds?: number;
   maxPerPage?: number;
+  /** Milliseconds each content request waits before answering (to slow a run down in tests). */
+  latencyMs?: number;
 }
 
 export interface XanoStub {
@@ -137,6 +139,7 @@ export async function startXanoStub(opts: StubOptions, port = 0): Promise<XanoSt
 
     requests.content++;
     const n = requests.content;
+    if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     if (faults.rateLimitEvery && n % faults.rateLimitEvery === 0) {
       requests.rateLimited++;
       return send(
