@@ -91,7 +91,6 @@ const expertOf = (s: Shape, q: number) => ((q - 1) % s.experts) + 1;
 /** Answer a belongs to question q: four answered questions in every ten (q % 10 in 1..4). */
 export const answerQuestion = (a: number) => Math.floor((a - 1) / 4) * 10 + ((a - 1) % 4) + 1;
 const isAnswered = (q: number) => q % 10 >= 1 && q % 10 <= 4;
-const answerIdOf = (q: number) => Math.floor(q / 10) * 4 + (q % 10);
 const isDeepDive = (q: number) => q % 2 === 0;
 const priceOf = (q: number) => (isDeepDive(q) ? 8000 + (q % 7) * 500 : 5000);
 
@@ -105,7 +104,7 @@ export function row(s: Shape, table: XanoTable, id: number): Row | undefined {
     case 'expert_profile':
       return profileRow(id);
     case 'media_asset':
-      return mediaRow(s, id);
+      return mediaRow(id);
     case 'question':
       return questionRow(s, id);
     case 'answer':
@@ -213,7 +212,7 @@ function profileRow(id: number): Row {
 }
 
 /** Media k is the recording of question 2k-1 (odd questions carry one). */
-function mediaRow(s: Shape, k: number): Row {
+function mediaRow(k: number): Row {
   const q = 2 * k - 1;
   const created = questionCreatedMs(q) - MIN;
   const base: Row = {
@@ -255,7 +254,6 @@ function mediaRow(s: Shape, k: number): Row {
       url: `https://pub-legacy.r2.dev/audio/${created}-${k}.webm`,
     };
   if (k % 7 === 3) return { ...base, status: '' };
-  void s;
   return base;
 }
 

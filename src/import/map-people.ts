@@ -48,7 +48,7 @@ export const userSpec: TableSpec<Map<string, number>> = {
     const rowId = id(r.id);
     if (rowId === null) return { ok: false, reason: 'no id' };
     const email = normEmail(r.email);
-    if (!email || !email.includes('@')) return { ok: false, reason: 'missing or invalid email' };
+    if (!email?.includes('@')) return { ok: false, reason: 'missing or invalid email' };
     if (email !== r.email) repair('email trimmed and lower-cased');
     const owner = emailOwner.get(email);
     if (owner !== undefined && owner !== rowId) return { ok: false, reason: `duplicate email (case-insensitive) of user ${owner}` };
