@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config.ts';
+import { csvSource } from '../../import/csv-source.ts';
 import { formatImport, formatVerify } from '../../import/format.ts';
 import { importProgress } from '../../import/progress.ts';
 import { runImport } from '../../import/run.ts';
@@ -12,6 +13,7 @@ const sourceOptions = {
   url: { type: 'string' },
   workspace: { type: 'string' },
   'token-file': { type: 'string' },
+  'from-csv': { type: 'string' },
   'page-size': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -20,11 +22,13 @@ const sourceHelp = [
   '--url ORIGIN          the Xano instance origin (the Metadata API is ORIGIN/api:meta)',
   '--workspace ID        the workspace id',
   '--token-file PATH     file holding the Metadata API token (else XANO_TOKEN; never on the command line)',
+  '--from-csv DIR        read per-table CSV exports (<table>.csv) instead of the Metadata API',
   '--page-size N         rows per page and per batch (default 1000)',
   '--json                the JSON report on stdout',
 ];
 
 function openSource(values: CommandInput['values'], cfg: Config, onRetry?: (reason: string) => void): Source {
+  if (values['from-csv']) return csvSource(String(values['from-csv']));
   const url = values.url as string | undefined;
   const workspace = values.workspace as string | undefined;
   if (!url || !workspace) throw new UsageError('--url <origin> and --workspace <id> are required');
