@@ -57,6 +57,8 @@ export interface Config {
   magicLinkIpLimitPerHour: number;
   /** Shared key of the legacy internal endpoints (`x_api_key`); null = those endpoints are off. */
   internalApiKey: string | null;
+  /** Metadata API token for `quickchat import xano` when no --token-file is given; never logged. */
+  xanoToken: string | null;
   /** Account deletion, asker erasure, data export and retention of pseudonymised payments. */
   privacy: PrivacyConfig;
   /** Timeouts, body rate, upload and in-flight caps, /metrics access (src/config-http.ts). */
@@ -530,6 +532,7 @@ export function loadConfig(env: Env = process.env): Config {
     oauth: oauthConfig(env, url(env, 'CLIENT_ORIGIN', publicUrl)),
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
+    xanoToken: env.XANO_TOKEN?.trim() || null,
     privacy: privacyConfig(env, jwt),
     http: httpLimitsConfig(env),
     coach: coachConfig(env),

@@ -6,11 +6,13 @@ import type { ColumnType } from 'kysely';
 import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
 import type * as Admin from './schema-admin.ts';
 import type * as Coach from './schema-coach.ts';
+import type * as Import from './schema-import.ts';
 import type * as Media from './schema-media.ts';
 
 export type { CreatedAt, Json, Timestamp } from './column-types.ts';
 export type * from './schema-admin.ts';
 export type * from './schema-coach.ts';
+export type * from './schema-import.ts';
 export type * from './schema-media.ts';
 
 export interface UserTable {
@@ -365,4 +367,9 @@ export interface DB {
   feedback_tag_link: Admin.FeedbackTagLinkTable;
   question_coaching_sessions: Coach.QuestionCoachingSessionsTable;
   coaching_rate_limits: Coach.CoachingRateLimitsTable;
+  import_run: Import.ImportRunTable;
+  import_rejected: Import.ImportRejectedTable;
+  import_issue: Import.ImportIssueTable;
+  import_media_owner: Import.ImportMediaOwnerTable;
+  import_file: Import.ImportFileTable;
 }

@@ -1,0 +1,5 @@
+DROP TABLE import_file;
+DROP TABLE import_media_owner;
+DROP TABLE import_issue;
+DROP TABLE import_rejected;
+DROP TABLE import_run;

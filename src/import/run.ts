@@ -1,0 +1,301 @@
+/**
+ * The import loop: table by table in dependency order, page by page. Each page is mapped, then
+ * written with its rejects, issues and the table's cursor in one short transaction, so a run
+ * killed at any moment resumes after the last committed page and never counts a row twice.
+ * A dry run does the same inside one transaction that is rolled back at the end.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { id as legacyId } from './convert.ts';
+import type { Source } from './source.ts';
+import { XANO_SPECS } from './tables.ts';
+import { type LegacyRow, NOT_IMPORTED, type TableSpec } from './types.ts';
+import { moveSequence, writeRows } from './writer.ts';
+
+export interface ProgressEvent {
+  table: string;
+  done: number;
+  total: number;
+  rowsPerSec: number;
+  etaMs: number | null;
+  finished: boolean;
+}
+
+export interface ImportOptions {
+  source: Source;
+  dryRun?: boolean;
+  /** Delta sync: rows changed since this time, or since the start of the last finished pass. */
+  since?: Date | 'last' | null;
+  perPage?: number;
+  now?: () => Date;
+  onProgress?: (e: ProgressEvent) => void;
+  specs?: TableSpec<never>[];
+}
+
+export interface TableReport {
+  table: string;
+  target: string;
+  since: string | null;
+  resumedFromPage: number | null;
+  sourceTotal: number;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  repairs: Record<string, number>;
+  rejectReasons: Record<string, number>;
+  issues: Record<string, number>;
+}
+
+export interface ImportReport {
+  source: string;
+  dryRun: boolean;
+  seconds: number;
+  tables: TableReport[];
+  notImported: { table: string; reason: string }[];
+}
+
+class DryRunRollback extends Error {}
+
+/** Safety margin before the previous pass's start, for clock skew between us and the source. */
+const SINCE_MARGIN_MS = 10 * 60_000;
+
+export async function runImport(db: Db, opts: ImportOptions): Promise<ImportReport> {
+  const started = Date.now();
+  const now = opts.now ?? (() => new Date());
+  const specs = opts.specs ?? XANO_SPECS;
+  const present = new Set(await opts.source.tables());
+  const report: ImportReport = { source: opts.source.key, dryRun: Boolean(opts.dryRun), seconds: 0, tables: [], notImported: [] };
+  for (const name of present) if (NOT_IMPORTED[name]) report.notImported.push({ table: name, reason: NOT_IMPORTED[name] });
+  const body = async (conn: Db, inBatch: <T>(fn: (trx: Db) => Promise<T>) => Promise<T>) => {
+    for (const spec of specs) {
+      if (present.has(spec.legacy)) report.tables.push(await importTable(conn, inBatch, spec, opts, now));
+    }
+  };
+  if (opts.dryRun) {
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        await body(trx, (fn) => fn(trx));
+        throw new DryRunRollback();
+      })
+      .catch((err) => {
+        if (!(err instanceof DryRunRollback)) throw err;
+      });
+  } else {
+    await body(db, (fn) => db.transaction().execute(fn));
+  }
+  report.seconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+async function importTable(
+  db: Db,
+  inBatch: <T>(fn: (trx: Db) => Promise<T>) => Promise<T>,
+  spec: TableSpec<never>,
+  opts: ImportOptions,
+  now: () => Date,
+): Promise<TableReport> {
+  const source = opts.source.key;
+  const state = await db
+    .selectFrom('import_run')
+    .selectAll()
+    .where('source', '=', source)
+    .where('table_name', '=', spec.legacy)
+    .executeTakeFirst();
+  let since: Date | null = null;
+  if (opts.since === 'last')
+    since = state?.last_done_started_at ? new Date(new Date(state.last_done_started_at).getTime() - SINCE_MARGIN_MS) : null;
+  else if (opts.since) since = opts.since;
+  const sameSince = (state?.since ? new Date(state.since).getTime() : null) === (since?.getTime() ?? null);
+  const resume = state?.status === 'running' && sameSince;
+  const counts = { inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
+  let repairs: Record<string, number> = {};
+  let lastId = 0;
+  let fromPage = 1;
+  if (resume && state) {
+    Object.assign(counts, { inserted: state.inserted, updated: state.updated, unchanged: state.unchanged, rejected: state.rejected });
+    repairs = (state.repairs ?? {}) as Record<string, number>;
+    lastId = Number(state.last_id);
+    // The last committed page is read again (its rows are skipped by id): safe if the source shifted.
+    fromPage = Math.max(1, state.last_page);
+  } else {
+    const fresh = {
+      status: 'running' as const,
+      pass_started_at: now(),
+      since,
+      last_id: 0,
+      last_page: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+      repairs: '{}',
+      updated_at: now(),
+    };
+    await db
+      .insertInto('import_run')
+      .values({ source, table_name: spec.legacy, ...fresh })
+      .onConflict((oc) => oc.columns(['source', 'table_name']).doUpdateSet(fresh))
+      .execute();
+  }
+  const t0 = Date.now();
+  let done = Object.values(counts).reduce((a, b) => a + b, 0);
+  const doneAtStart = done;
+  let total = 0;
+  let read = 0;
+  const pages = opts.source.pages(spec.legacy, { fromPage, perPage: opts.perPage ?? 1000, since, changeColumns: spec.changeColumns });
+  for await (const page of pages) {
+    total = page.total;
+    const rows = page.rows.filter((r) => (legacyId(r.id) ?? 0) > lastId);
+    read += rows.length;
+    const lookup = await spec.prepare(db, rows, source);
+    const accepted: Record<string, unknown>[] = [];
+    const legacyAccepted: LegacyRow[] = [];
+    const rejects: { legacy_id: string; raw: string; reason: string }[] = [];
+    const issues: { legacy_id: string; kind: string; detail: string }[] = [];
+    for (const r of rows) {
+      const m = spec.map(r, lookup);
+      if (!m.ok) {
+        rejects.push({ legacy_id: String(r.id ?? ''), raw: JSON.stringify(r), reason: m.reason });
+        continue;
+      }
+      accepted.push(m.row);
+      legacyAccepted.push(r);
+      for (const x of m.repairs) repairs[x] = (repairs[x] ?? 0) + 1;
+      for (const i of m.issues) issues.push({ legacy_id: String(r.id), ...i });
+    }
+    const maxId = rows.reduce((m, r) => Math.max(m, legacyId(r.id) ?? 0), lastId);
+    await inBatch(async (trx) => {
+      const w = await writeRows(trx, spec, accepted);
+      for (const f of w.failed) {
+        const i = accepted.indexOf(f.row);
+        rejects.push({ legacy_id: String(f.row.id), raw: JSON.stringify(legacyAccepted[i]), reason: f.reason });
+      }
+      const failedIds = new Set(w.failed.map((f) => String(f.row.id)));
+      if (spec.afterBatch)
+        await spec.afterBatch(
+          trx,
+          accepted.filter((a) => !failedIds.has(String(a.id))),
+          source,
+          legacyAccepted,
+        );
+      await recordRejects(
+        trx,
+        source,
+        spec.legacy,
+        rejects,
+        accepted.map((a) => String(a.id)).filter((x) => !failedIds.has(x)),
+      );
+      await recordIssues(
+        trx,
+        source,
+        spec.legacy,
+        issues.filter((i) => !failedIds.has(i.legacy_id)),
+      );
+      counts.inserted += w.inserted;
+      counts.updated += w.updated;
+      counts.unchanged += accepted.length - w.failed.length - w.inserted - w.updated;
+      counts.rejected += rejects.length;
+      await trx
+        .updateTable('import_run')
+        .set({ ...counts, repairs: JSON.stringify(repairs), last_id: maxId, last_page: page.page, source_total: total, updated_at: now() })
+        .where('source', '=', source)
+        .where('table_name', '=', spec.legacy)
+        .execute();
+    });
+    lastId = maxId;
+    done = counts.inserted + counts.updated + counts.unchanged + counts.rejected;
+    const secs = Math.max(0.001, (Date.now() - t0) / 1000);
+    const rate = (done - doneAtStart) / secs;
+    opts.onProgress?.({
+      table: spec.legacy,
+      done,
+      total,
+      rowsPerSec: Math.round(rate),
+      etaMs: rate > 0 ? ((total - done) / rate) * 1000 : null,
+      finished: false,
+    });
+  }
+  await db
+    .updateTable('import_run')
+    .set((eb) => ({ status: 'done', last_done_started_at: eb.ref('pass_started_at'), updated_at: now() }))
+    .where('source', '=', source)
+    .where('table_name', '=', spec.legacy)
+    .execute();
+  await moveSequence(db, spec.target);
+  opts.onProgress?.({ table: spec.legacy, done, total, rowsPerSec: 0, etaMs: 0, finished: true });
+  return {
+    table: spec.legacy,
+    target: spec.target,
+    since: since?.toISOString() ?? null,
+    resumedFromPage: resume ? fromPage : null,
+    sourceTotal: total,
+    read,
+    ...counts,
+    repairs,
+    rejectReasons: await grouped(
+      db,
+      sql<{
+        k: string;
+        n: number;
+      }>`SELECT reason AS k, count(*)::int AS n FROM import_rejected WHERE source = ${source} AND table_name = ${spec.legacy} GROUP BY reason`,
+    ),
+    issues: await grouped(
+      db,
+      sql<{
+        k: string;
+        n: number;
+      }>`SELECT kind AS k, count(*)::int AS n FROM import_issue WHERE source = ${source} AND table_name = ${spec.legacy} GROUP BY kind`,
+    ),
+  };
+}
+
+async function grouped(db: Db, q: RawBuilder<{ k: string; n: number }>): Promise<Record<string, number>> {
+  const { rows } = await q.execute(db);
+  // Reasons name legacy ids ("… of user 12"): grouped by their text without the numbers.
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const k = r.k.replace(/\d+/g, 'N');
+    out[k] = (out[k] ?? 0) + Number(r.n);
+  }
+  return out;
+}
+
+async function recordRejects(
+  trx: Db,
+  source: string,
+  table: string,
+  rejects: { legacy_id: string; raw: string; reason: string }[],
+  acceptedIds: string[],
+) {
+  if (acceptedIds.length)
+    await trx
+      .deleteFrom('import_rejected')
+      .where('source', '=', source)
+      .where('table_name', '=', table)
+      .where('legacy_id', 'in', acceptedIds)
+      .execute();
+  if (!rejects.length) return;
+  await trx
+    .insertInto('import_rejected')
+    .values(rejects.map((r) => ({ source, table_name: table, ...r })))
+    .onConflict((oc) =>
+      oc
+        .columns(['source', 'table_name', 'legacy_id'])
+        .doUpdateSet((eb) => ({ raw: eb.ref('excluded.raw'), reason: eb.ref('excluded.reason') })),
+    )
+    .execute();
+}
+
+async function recordIssues(trx: Db, source: string, table: string, issues: { legacy_id: string; kind: string; detail: string }[]) {
+  if (!issues.length) return;
+  await trx
+    .insertInto('import_issue')
+    .values(issues.map((i) => ({ source, table_name: table, ...i })))
+    .onConflict((oc) =>
+      oc.columns(['source', 'table_name', 'legacy_id', 'kind']).doUpdateSet((eb) => ({ detail: eb.ref('excluded.detail') })),
+    )
+    .execute();
+}
