@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
-import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
