@@ -29,6 +29,8 @@ export interface Config {
   trustProxy: boolean;
   /** Run the background job workers in this process (WORKERS=false: API-only instance). */
   workers: boolean;
+  /** After SIGTERM, keep answering (with `Connection: close`, /health 503) this long before closing. */
+  shutdownDrainMs: number;
   /** Cron schedule per job name, defaults overridden by JOB_SCHEDULES ("name=cron;name=off"). */
   jobSchedules: Readonly<Record<string, string>>;
   /** Operational alerts (failed jobs) go here; null = logged only. */
@@ -517,6 +519,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: env.REDIS_URL?.trim() || null,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     workers: bool(env, 'WORKERS', true),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 1000, 0, 60_000),
     jobSchedules: jobSchedules(env),
     adminEmail: adminEmail(env),
     storage: storageConfig(env),

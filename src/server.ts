@@ -44,6 +44,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     const ctx = createContext(config, database, log);
     const app = await createApp(ctx);
+    let draining = false;
+    // While draining, every answer closes its connection: keep-alive clients reconnect elsewhere
+    // instead of sending a request on a socket the close is about to end.
+    app.addHook('onSend', async (_req, reply, payload) => {
+      if (draining) reply.header('connection', 'close');
+      return payload;
+    });
+    app.addHook('onRequest', async (req, reply) => {
+      if (draining && req.url.split('?')[0]?.endsWith('/health')) {
+        await reply
+          .status(503)
+          .header('retry-after', '5')
+          .send({ status: 'unavailable', database: database.kind, problems: ['shutting down'] });
+      }
+    });
     const url = await app.listen({ port: config.port, host: config.host });
     lap('listening');
     // Workers start after the listen: a restart answers requests while pg-boss catches up.
@@ -70,7 +85,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       stop(reason) {
         // Stop accepting, let in-flight requests finish (app.close waits for them), then close the database.
         stopping ??= (async () => {
-          log.info({ reason }, 'shutting down');
+          log.info({ reason, drainMs: config.shutdownDrainMs }, 'shutting down');
+          draining = true;
+          if (config.shutdownDrainMs) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
           await Promise.all([app.close(), adminApp?.close()]);
           await workers?.stop();
           await mailWorker?.stop();

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppContext } from '../context.ts';
 
 /**
@@ -12,11 +12,20 @@ export async function signInProblems(ctx: AppContext): Promise<string[]> {
   const problems: string[] = [];
   if (ctx.config.mail.kind === 'outbox') {
     const dir = join(ctx.config.dataDir, 'outbox');
+    // Not created yet is fine (the mailer creates it) if the nearest existing parent is writable.
+    let probe = dir;
+    while (!(await exists(probe)) && dirname(probe) !== probe) probe = dirname(probe);
     try {
-      await access(dir, constants.W_OK);
+      await access(probe, constants.W_OK);
     } catch {
       problems.push(`mail outbox ${dir} is not writable: sign-in codes cannot be sent`);
     }
   }
   return problems;
 }
+
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );

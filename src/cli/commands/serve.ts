@@ -7,17 +7,24 @@ export const serve: Command = {
     'Start the HTTP server: applies pending migrations (unless MIGRATE_ON_START=false), then listens on HOST:PORT. ' +
     'SIGTERM or SIGINT stops it gracefully: no new connections, in-flight requests finish, the database closes.',
   async run({ config }) {
-    const server = await startServer(config());
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        server.stop(signal).then(resolve, (err) => {
-          console.error(`error: shutdown failed: ${(err as Error).message}`);
-          resolve();
-        });
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-    });
-    return 0;
+    // Listening for signals before start-up: a SIGTERM while the workers start (the server already
+    // answers) must stop it gracefully once started, not kill it with the DATA_DIR lock held.
+    let signalled: NodeJS.Signals | null = null;
+    let wake = () => {};
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalled = signal;
+      wake();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    try {
+      const server = await startServer(config());
+      if (!signalled) await new Promise<void>((resolve) => (wake = resolve));
+      await server.stop(signalled ?? 'SIGTERM').catch((err) => console.error(`error: shutdown failed: ${(err as Error).message}`));
+      return 0;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
   },
 };
