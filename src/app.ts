@@ -87,7 +87,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
-  await installHardening(app, ctx.config);
+  await installHardening(app, ctx.config, ctx.database.kind);
   installFiniteNumbers(app);
   installInputGuard(app);
   await app.register(cors, {
