@@ -98,13 +98,18 @@ export function installUploadCap(app: FastifyInstance, limits: HttpLimitsConfig)
     }
     active.set(req.ip, n + 1);
     let held = true;
-    req.raw.once('close', () => {
+    const done = () => {
       if (!held) return;
       held = false;
       const left = (active.get(req.ip) ?? 1) - 1;
       if (left > 0) active.set(req.ip, left);
       else active.delete(req.ip);
-    });
+    };
+    req.raw.once('close', done);
+    (req as FastifyRequest & { releaseUpload?: () => void }).releaseUpload = done;
+  });
+  app.addHook('onResponse', async (req) => {
+    (req as FastifyRequest & { releaseUpload?: () => void }).releaseUpload?.();
   });
 }
 
