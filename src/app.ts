@@ -86,7 +86,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
-  await installHardening(app, ctx.config);
+  await installHardening(app, ctx.config, ctx.database.kind);
   installFiniteNumbers(app);
   // Before any route: X paths take the Xano input names (src/http/xano-input.ts).
   app.addHook('onRoute', applyXanoInputs);

@@ -12,8 +12,8 @@ export interface HttpLimitsConfig {
   bodyMinBytesPerSecond: number;
   /** Uploads one client IP may have in progress at once; more answer 429. */
   uploadsPerIp: number;
-  /** Requests handled at once; more wait in a queue (PGlite has a single connection). */
-  maxInFlight: number;
+  /** Requests handled at once; more wait in a queue. null = by database: 4 on PGlite (one connection), 32 on PostgreSQL. */
+  maxInFlight: number | null;
   /** Longest wait in that queue before a 503 with Retry-After. */
   queueTimeoutMs: number;
   /** Bearer token /metrics asks for; null = /metrics answers loopback clients only. */
@@ -40,7 +40,7 @@ export function httpLimitsConfig(env: Env): HttpLimitsConfig {
     idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     bodyMinBytesPerSecond: int(env, 'HTTP_BODY_MIN_BYTES_PER_SECOND', 1024, 0, 100 * 1024 * 1024),
     uploadsPerIp: int(env, 'UPLOADS_PER_IP_CONCURRENT', 4, 1, 1000),
-    maxInFlight: int(env, 'HTTP_MAX_IN_FLIGHT', 32, 1, 10_000),
+    maxInFlight: env.HTTP_MAX_IN_FLIGHT?.trim() ? int(env, 'HTTP_MAX_IN_FLIGHT', 32, 1, 10_000) : null,
     queueTimeoutMs: int(env, 'HTTP_QUEUE_TIMEOUT_MS', 2000, 0, 60_000),
     metricsToken: token,
   });

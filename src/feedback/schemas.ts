@@ -29,8 +29,8 @@ export const SubmitBody = Type.Object(
   {
     type: FeedbackType,
     message: Type.String({ minLength: 10, maxLength: 2000 }),
-    // null or 0 = not rated (the request validator turns 0 into null).
-    rating: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 5 }))),
+    // 0 is the widget's "not rated" (stored as no rating); it was read as null only through type coercion.
+    rating: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 5 }))),
     email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
     wants_followup: Type.Optional(Type.Boolean()),
     session_id: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),

@@ -57,7 +57,7 @@ export async function submitFeedback(ctx: AppContext, input: SubmitInput): Promi
       {
         type: b.type,
         message,
-        rating: b.rating ?? null,
+        rating: b.rating || null,
         email,
         wants_followup: b.wants_followup ?? false,
         session_id: b.session_id || null,

@@ -41,7 +41,7 @@ export function serverOptions(config: Config) {
  * Security headers on every answer (API, docs, files) through helmet; HSTS only where the server is
  * reached over TLS. Then the slow-client and overload guards.
  */
-export async function installHardening(app: FastifyInstance, config: Config): Promise<void> {
+export async function installHardening(app: FastifyInstance, config: Config, database: 'pglite' | 'postgres'): Promise<void> {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -65,8 +65,9 @@ export async function installHardening(app: FastifyInstance, config: Config): Pr
     referrerPolicy: { policy: 'no-referrer' },
     hsts: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
-  // The upload cap answers before the queue: a client over its cap must not take a slot.
-  installUploadCap(app, config.http);
-  installOverloadShedding(app, config.http);
+  // The body-rate watch first, so it covers every request; the upload cap answers before the
+  // queue: a client over its cap must not take a slot.
   installBodyRate(app, config.http);
+  installUploadCap(app, config.http);
+  installOverloadShedding(app, config.http, database);
 }

@@ -6,6 +6,18 @@ import { HttpError } from '../errors.ts';
 const EXEMPT = /^\/(health|metrics)(\/|\?|$)/;
 const UPLOAD = /^\/api\/(media\/(upload-|local-upload|local-video-upload)|upload\/)/;
 const RATE_WINDOW_MS = 5000;
+/** Waiting requests beyond this many rounds of the in-flight limit are refused at once. */
+const QUEUE_ROUNDS = 4;
+
+/**
+ * A refused request may still be sending its body; Node would keep reading it on a closing socket.
+ * Give the answer 200 ms to reach the client, then drop the connection.
+ */
+function dropIfBodyPending(req: FastifyRequest, reply: FastifyReply): void {
+  if (req.raw.complete || (!req.headers['content-length'] && !req.headers['transfer-encoding'])) return;
+  reply.header('connection', 'close');
+  reply.raw.once('finish', () => setTimeout(() => reply.raw.socket?.destroy(), 200).unref());
+}
 
 const overloaded = (seconds: number) =>
   new HttpError(503, 'overloaded', `The server is busy. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, {
@@ -14,10 +26,12 @@ const overloaded = (seconds: number) =>
 
 /**
  * At most `maxInFlight` requests are handled at once; the next ones wait in a FIFO queue for at most
- * `queueTimeoutMs`, then get 503 with Retry-After. Without it, 200 concurrent clients on PGlite's one
+ * `queueTimeoutMs` (or are refused at once when it is already long), then get 503 with Retry-After. Without it, 200 concurrent clients on PGlite's one
  * connection queued inside the driver for over 10 s each instead of being told to come back.
  */
-export function installOverloadShedding(app: FastifyInstance, limits: HttpLimitsConfig): void {
+export function installOverloadShedding(app: FastifyInstance, limits: HttpLimitsConfig, database: 'pglite' | 'postgres'): void {
+  // PGlite runs every query on this thread over one connection: more requests at once only add waiting.
+  const max = limits.maxInFlight ?? (database === 'pglite' ? 4 : 32);
   let inFlight = 0;
   const waiting: { admit: () => void; timer: NodeJS.Timeout }[] = [];
   const release = () => {
@@ -27,15 +41,21 @@ export function installOverloadShedding(app: FastifyInstance, limits: HttpLimits
       next.admit();
     } else inFlight--;
   };
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (EXEMPT.test(req.url)) return;
-    if (inFlight < limits.maxInFlight) inFlight++;
-    else {
+    if (inFlight < max) inFlight++;
+    else if (waiting.length >= QUEUE_ROUNDS * max) {
+      // A queue this long already means a wait of several full rounds: answer now, the cheapest
+      // thing an overloaded server can do.
+      dropIfBodyPending(req, reply);
+      throw overloaded(1);
+    } else {
       await new Promise<void>((admit, refuse) => {
         const entry = {
           admit,
           timer: setTimeout(() => {
             waiting.splice(waiting.indexOf(entry), 1);
+            dropIfBodyPending(req, reply);
             refuse(overloaded(1));
           }, limits.queueTimeoutMs),
         };
@@ -61,11 +81,12 @@ export function installOverloadShedding(app: FastifyInstance, limits: HttpLimits
 /** A per-IP cap on uploads in progress: 2,000 stalled uploads from one client must not all be held. */
 export function installUploadCap(app: FastifyInstance, limits: HttpLimitsConfig): void {
   const active = new Map<string, number>();
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST' && req.method !== 'PUT') return;
     if (!UPLOAD.test(req.url)) return;
     const n = active.get(req.ip) ?? 0;
     if (n >= limits.uploadsPerIp) {
+      dropIfBodyPending(req, reply);
       throw new HttpError(
         429,
         'too_many_uploads',
@@ -77,13 +98,18 @@ export function installUploadCap(app: FastifyInstance, limits: HttpLimitsConfig)
     }
     active.set(req.ip, n + 1);
     let held = true;
-    req.raw.once('close', () => {
+    const done = () => {
       if (!held) return;
       held = false;
       const left = (active.get(req.ip) ?? 1) - 1;
       if (left > 0) active.set(req.ip, left);
       else active.delete(req.ip);
-    });
+    };
+    req.raw.once('close', done);
+    (req as FastifyRequest & { releaseUpload?: () => void }).releaseUpload = done;
+  });
+  app.addHook('onResponse', async (req) => {
+    (req as FastifyRequest & { releaseUpload?: () => void }).releaseUpload?.();
   });
 }
 

@@ -197,6 +197,30 @@ describe('question creation', () => {
     expect(await db.selectFrom('question').select('id').where('payment_intent_id', '=', id).execute()).toEqual([]);
   });
 
+  it('a failure after the hold was verified (NUL in a field, missing recording) creates nothing and leaves the hold as it was', async () => {
+    const e = await expertWithToken(t);
+    const handle = e.profile.handle as string;
+    const intentId = await holdFor(t, 5000);
+    const questions = async () => (await t.database.db.selectFrom('question').select('id').execute()).length;
+    const before = await questions();
+    const post = (over: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/api/questions/quick-consult', payload: questionBody(handle, intentId, over) });
+    const nul = await post({ title: 'How do I\u0000price?' });
+    expect([nul.statusCode, nul.json().code]).toEqual([400, 'validation_failed']);
+    const missing = await post({ media_asset_id: 987_654 });
+    expect([missing.statusCode, missing.json().code]).toEqual([404, 'media_asset_not_found']);
+    expect(await questions()).toBe(before);
+    expect(await t.database.db.selectFrom('payment').select('id').where('stripe_payment_intent_id', '=', intentId).execute()).toEqual([]);
+    const intent = await t.database.db
+      .selectFrom('simulated_payment_intent')
+      .select('status')
+      .where('id', '=', intentId)
+      .executeTakeFirstOrThrow();
+    expect(intent.status).toBe('requires_capture');
+    // The asker's hold is still theirs: the corrected question goes through with it.
+    expect((await post({})).statusCode).toBe(201);
+  });
+
   it('refuses a reused payment intent with 409 and creates nothing', async () => {
     const e = await expertWithToken(t);
     const { intentId } = await askQuickConsult(t, e);
