@@ -114,7 +114,7 @@ export async function richExpert(t: TestApp, opts: { questions?: number; askerEm
           attachments: [{ name: 'a.pdf', url: answerFile.url, size: 10, type: 'application/pdf' }],
         },
       });
-      if (res.statusCode !== 201) throw new Error(`answer failed: ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200) throw new Error(`answer failed: ${res.statusCode} ${res.body}`);
       answeredIds.push(asked.questionId);
     }
   }

@@ -118,7 +118,7 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
       headers: e.auth,
       payload: { question_id: questionId, text_response: 'Done' },
     });
-    expect(answer.statusCode).toBe(201);
+    expect(answer.statusCode).toBe(200);
     expect(answer.json().payment_captured).toBe(false);
     let payment = await t.database.db.selectFrom('payment').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
     expect(payment).toMatchObject({ status: 'authorized', pending_action: 'capture', retry_count: 1 });
