@@ -60,3 +60,10 @@ export interface ImportFileTable {
   attempts: Default<number>;
   updated_at: CreatedAt;
 }
+
+export interface ImportKeyMapTable {
+  source: string;
+  table_name: string;
+  legacy_key: string;
+  id: number;
+}
