@@ -73,7 +73,11 @@ describe('import xano --admin-database-url', { timeout: 120_000 }, () => {
         expect(fb.context).toMatchObject({ page_title: 'Inbox', journey_stage: 'retention' });
         const comment = await target.db.selectFrom('feedback_comment').selectAll().executeTakeFirstOrThrow();
         expect(comment).toMatchObject({ feedback_id: fb.id, admin_user_id: a.id, body: 'Looking into it' });
-        const audit = await target.db.selectFrom('feature_flag_audit').selectAll().where('flag_key', '=', 'new_inbox').executeTakeFirstOrThrow();
+        const audit = await target.db
+          .selectFrom('feature_flag_audit')
+          .selectAll()
+          .where('flag_key', '=', 'new_inbox')
+          .executeTakeFirstOrThrow();
         expect(audit).toMatchObject({ flag_key: 'new_inbox', action: 'update', admin_user_id: a.id, after: { enabled: true } });
         expect((await target.db.selectFrom('feedback_tag').select('name').executeTakeFirstOrThrow()).name).toBe('inbox bugs-');
         const rejected = await target.db

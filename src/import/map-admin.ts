@@ -29,7 +29,7 @@ async function ownIds(db: Db, source: string, spec: { legacy: string; target: st
     const { rows: ids } = await sql<{
       id: number;
     }>`SELECT nextval(pg_get_serial_sequence(${`"${spec.target}"`}, 'id')) AS id FROM generate_series(1, ${fresh.length})`.execute(db);
-    fresh.forEach((k, i) => known.set(k, Number(ids[i]?.id)));
+    for (const [i, k] of fresh.entries()) known.set(k, Number(ids[i]?.id));
   }
   return known;
 }
