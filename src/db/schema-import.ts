@@ -46,21 +46,6 @@ export interface ImportMediaOwnerTable {
   media_asset_id: number;
 }
 
-export interface ImportFileTable {
-  id: Id;
-  source: string;
-  url: string;
-  owner_table: string;
-  owner_id: number;
-  status: Default<'pending' | 'copied' | 'failed'>;
-  object_key: string | null;
-  sha256: string | null;
-  size_bytes: number | null;
-  error: string | null;
-  attempts: Default<number>;
-  updated_at: CreatedAt;
-}
-
 export interface ImportKeyMapTable {
   source: string;
   table_name: string;
