@@ -1,4 +1,3 @@
-DROP TABLE import_file;
 DROP TABLE import_media_owner;
 DROP TABLE import_issue;
 DROP TABLE import_rejected;

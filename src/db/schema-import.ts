@@ -46,17 +46,9 @@ export interface ImportMediaOwnerTable {
   media_asset_id: number;
 }
 
-export interface ImportFileTable {
-  id: Id;
+export interface ImportKeyMapTable {
   source: string;
-  url: string;
-  owner_table: string;
-  owner_id: number;
-  status: Default<'pending' | 'copied' | 'failed'>;
-  object_key: string | null;
-  sha256: string | null;
-  size_bytes: number | null;
-  error: string | null;
-  attempts: Default<number>;
-  updated_at: CreatedAt;
+  table_name: string;
+  legacy_key: string;
+  id: number;
 }

@@ -371,5 +371,5 @@ export interface DB {
   import_rejected: Import.ImportRejectedTable;
   import_issue: Import.ImportIssueTable;
   import_media_owner: Import.ImportMediaOwnerTable;
-  import_file: Import.ImportFileTable;
+  import_key_map: Import.ImportKeyMapTable;
 }

@@ -5,6 +5,7 @@ export type Repair = (reason: string) => void;
 /** Xano timestamps are epoch milliseconds; CSV exports may carry ISO text. 0 and '' mean "unset". */
 export function ts(v: unknown): string | null {
   if (v === null || v === undefined || v === '' || v === 0 || v === '0') return null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
   const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : Number.NaN;
   const d = Number.isFinite(n) ? new Date(n) : new Date(String(v));
   return Number.isNaN(d.getTime()) ? null : d.toISOString();

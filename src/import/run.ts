@@ -58,6 +58,9 @@ export interface ImportReport {
 
 class DryRunRollback extends Error {}
 
+/** The row's key in the source: its id, or `_key` where the source orders rows by a surrogate id (uuid tables). */
+export const legacyKey = (r: LegacyRow) => String(r._key ?? r.id ?? '');
+
 /** Safety margin before the previous pass's start, for clock skew between us and the source. */
 const SINCE_MARGIN_MS = 10 * 60_000;
 
@@ -158,22 +161,23 @@ async function importTable(
     for (const r of rows) {
       const m = spec.map(r, lookup);
       if (!m.ok) {
-        rejects.push({ legacy_id: String(r.id ?? ''), raw: JSON.stringify(r), reason: m.reason });
+        rejects.push({ legacy_id: legacyKey(r), raw: JSON.stringify(r), reason: m.reason });
         continue;
       }
       accepted.push(m.row);
       legacyAccepted.push(r);
       for (const x of m.repairs) repairs[x] = (repairs[x] ?? 0) + 1;
-      for (const i of m.issues) issues.push({ legacy_id: String(r.id), ...i });
+      for (const i of m.issues) issues.push({ legacy_id: legacyKey(r), ...i });
     }
     const maxId = rows.reduce((m, r) => Math.max(m, legacyId(r.id) ?? 0), lastId);
     await inBatch(async (trx) => {
       const w = await writeRows(trx, spec, accepted);
       for (const f of w.failed) {
-        const i = accepted.indexOf(f.row);
-        rejects.push({ legacy_id: String(f.row.id), raw: JSON.stringify(legacyAccepted[i]), reason: f.reason });
+        const legacy = legacyAccepted[accepted.indexOf(f.row)] ?? {};
+        rejects.push({ legacy_id: legacyKey(legacy), raw: JSON.stringify(legacy), reason: f.reason });
       }
-      const failedIds = new Set(w.failed.map((f) => String(f.row.id)));
+      const failed = new Set(w.failed.map((f) => f.row));
+      const failedIds = new Set(legacyAccepted.filter((_, i) => failed.has(accepted[i] as Record<string, unknown>)).map(legacyKey));
       if (spec.afterBatch)
         await spec.afterBatch(
           trx,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { id as legacyId } from './convert.ts';
+import { legacyKey } from './run.ts';
 import type { Source } from './source.ts';
 import { XANO_SPECS } from './tables.ts';
 import type { ColumnKind, TableSpec } from './types.ts';
@@ -92,7 +92,8 @@ async function checkTable(db: Db, source: Source, spec: TableSpec<never>, perPag
   for await (const page of source.pages(spec.legacy, { fromPage: 1, perPage, since: null, changeColumns: spec.changeColumns })) {
     c.sourceTotal = page.total;
     const lookup = await spec.prepare(db, page.rows, source.key);
-    const ids = page.rows.map((r) => legacyId(r.id)).filter((v): v is number => v !== null);
+    const mapped = page.rows.map((r) => ({ r, m: spec.map(r, lookup) }));
+    const ids = mapped.flatMap(({ m }) => (m.ok ? [Number(m.row.id)] : []));
     const { rows: ours } = ids.length
       ? await sql<
           Record<string, unknown>
@@ -101,11 +102,10 @@ async function checkTable(db: Db, source: Source, spec: TableSpec<never>, perPag
     const byId = new Map(ours.map((o) => [Number(o.id), o]));
     const { rows: rej } = await sql<{ legacy_id: string }>`
       SELECT legacy_id FROM import_rejected WHERE source = ${source.key} AND table_name = ${spec.legacy}
-        AND legacy_id = ANY(${page.rows.map((r) => String(r.id ?? ''))}::text[])`.execute(db);
+        AND legacy_id = ANY(${page.rows.map(legacyKey)}::text[])`.execute(db);
     const rejected = new Set(rej.map((r) => r.legacy_id));
-    for (const r of page.rows) {
-      const m = spec.map(r, lookup);
-      const stored = byId.get(legacyId(r.id) ?? -1);
+    for (const { r, m } of mapped) {
+      const stored = m.ok ? byId.get(Number(m.row.id)) : undefined;
       if (m.ok && stored) {
         const a = rowHash(spec.columns, m.row);
         const b = rowHash(spec.columns, stored);
@@ -114,12 +114,12 @@ async function checkTable(db: Db, source: Source, spec: TableSpec<never>, perPag
         if (a === b) c.imported++;
         else {
           c.differing++;
-          if (c.examples.length < 5) c.examples.push(`${r.id} differs`);
+          if (c.examples.length < 5) c.examples.push(`${legacyKey(r)} differs`);
         }
-      } else if (rejected.has(String(r.id ?? ''))) c.rejected++;
+      } else if (rejected.has(legacyKey(r))) c.rejected++;
       else {
         c.missing++;
-        if (c.examples.length < 5) c.examples.push(`${r.id} missing${m.ok ? '' : ` (${m.reason})`}`);
+        if (c.examples.length < 5) c.examples.push(`${legacyKey(r)} missing${m.ok ? '' : ` (${m.reason})`}`);
       }
     }
   }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config.ts';
+import { adminSource } from '../../import/admin-source.ts';
 import { csvSource } from '../../import/csv-source.ts';
 import { formatImport, formatVerify } from '../../import/format.ts';
+import { ADMIN_SPECS } from '../../import/map-admin.ts';
 import { importProgress } from '../../import/progress.ts';
 import { runImport } from '../../import/run.ts';
 import type { Source } from '../../import/source.ts';
@@ -14,6 +16,7 @@ const sourceOptions = {
   workspace: { type: 'string' },
   'token-file': { type: 'string' },
   'from-csv': { type: 'string' },
+  'admin-database-url': { type: 'string' },
   'page-size': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -23,12 +26,14 @@ const sourceHelp = [
   '--workspace ID        the workspace id',
   '--token-file PATH     file holding the Metadata API token (else XANO_TOKEN; never on the command line)',
   '--from-csv DIR        read per-table CSV exports (<table>.csv) instead of the Metadata API',
+  '--admin-database-url URL  read the admin app PostgreSQL instead (admins, flags + audit, feedback + comments, tags, attachments)',
   '--page-size N         rows per page and per batch (default 1000)',
   '--json                the JSON report on stdout',
 ];
 
 function openSource(values: CommandInput['values'], cfg: Config, onRetry?: (reason: string) => void): Source {
   if (values['from-csv']) return csvSource(String(values['from-csv']));
+  if (values['admin-database-url']) return adminSource(String(values['admin-database-url']));
   const url = values.url as string | undefined;
   const workspace = values.workspace as string | undefined;
   if (!url || !workspace) throw new UsageError('--url <origin> and --workspace <id> are required');
@@ -43,6 +48,8 @@ function openSource(values: CommandInput['values'], cfg: Config, onRetry?: (reas
   if (!token) throw new UsageError('No Metadata API token: pass --token-file <path> or set XANO_TOKEN');
   return xanoSource({ url, workspace, token, onRetry: (r) => onRetry?.(`retry ${r.attempt} in ${r.delayMs} ms (${r.reason})`) });
 }
+
+const specsFor = (values: CommandInput['values']) => (values['admin-database-url'] ? ADMIN_SPECS : undefined);
 
 function parseSince(raw: unknown): Date | 'last' | null {
   if (raw === undefined) return null;
@@ -70,8 +77,15 @@ export const importXano: Command = {
     const progress = importProgress();
     const source = openSource(values, cfg, (line) => process.stderr.write(`  ${line}\n`));
     const report = await withDatabase(cfg, 'quickchat import xano', (d) =>
-      runImport(d.db, { source, dryRun: Boolean(values['dry-run']), since, perPage, onProgress: values.json ? undefined : progress }),
-    );
+      runImport(d.db, {
+        source,
+        specs: specsFor(values),
+        dryRun: Boolean(values['dry-run']),
+        since,
+        perPage,
+        onProgress: values.json ? undefined : progress,
+      }),
+    ).finally(() => source.close?.());
     if (values.json) out(JSON.stringify(report, null, 2));
     else for (const line of formatImport(report)) out(line);
     return 0;
