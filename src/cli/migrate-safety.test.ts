@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -105,6 +105,16 @@ describe('quickchat migrate safety commands', () => {
       /--format takes text, json, github, sarif or markdown/,
     );
   });
+
+  it('squashes to a baseline folder, and explains a missing --until', async () => {
+    const dir = process.env.DATA_DIR as string;
+    const r = await cli('migrate', 'squash', '--until', '3', '--out', dir);
+    expect(r.out).toMatch(
+      new RegExp(`^Wrote ${dir}/baseline_0003: 3 migrations, schema [0-9a-f]{12} \\(verified on a scratch database\\)\\.$`),
+    );
+    expect(readFileSync(join(dir, 'baseline_0003', 'up.sql'), 'utf8')).toContain('CREATE TABLE "utm_campaign"');
+    expect((await cli('migrate', 'squash')).err).toMatch(/Give --until N/);
+  }, 120_000);
 
   it('saves a plan, renders it as markdown, applies it; drift blocks up until allowed', async () => {
     const file = join(process.env.DATA_DIR as string, 'plan.json');
