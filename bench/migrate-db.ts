@@ -109,7 +109,7 @@ export function startQuestionWriter(db: AnyDb, questions: number): { stop(): Pro
   let running = true;
   const latencies: number[] = [];
   const loop = (async () => {
-    for (let i = 0; running; i++) {
+    while (running) {
       const t0 = performance.now();
       await sql`UPDATE question SET title = title WHERE id = ${1 + Math.floor(Math.random() * questions)}`.execute(db);
       latencies.push(performance.now() - t0);

@@ -11,7 +11,7 @@ import { mailList, mailShow } from './commands/mail.ts';
 import { mediaCleanup, mediaRestore } from './commands/media.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
 import { migrateBackupList, migrateRestore } from './commands/migrate-backup.ts';
-import { migrateDrift } from './commands/migrate-drift.ts';
+import { migrateDrift, migrateSquash } from './commands/migrate-drift.ts';
 import { migrateDocs, migrateLint, migratePlan, migrateVerify } from './commands/migrate-safety.ts';
 import { privacyOutbox } from './commands/privacy.ts';
 import { serve } from './commands/serve.ts';
@@ -29,6 +29,7 @@ export const COMMANDS: Command[] = [
   migrateLint,
   migrateVerify,
   migrateDrift,
+  migrateSquash,
   migrateDocs,
   migrateBackupList,
   migrateRestore,

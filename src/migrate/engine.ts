@@ -9,6 +9,7 @@ import { clearJournal, ensureEngineTables, type JournalRow, readJournal } from '
 import type { Migration } from './load.ts';
 import { DEFAULT_LOCK_SETTINGS, type LockSettings } from './locks.ts';
 import { type MigrationReport, type RunContext, runSteps } from './runner.ts';
+import { applyBaseline, type Baseline } from './squash.ts';
 import { buildSteps } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
@@ -53,6 +54,8 @@ export interface RunOptions {
   guard?: (conn: AnyDb) => Promise<unknown>;
   /** Runs under the lock after each migration is applied; throwing stops the run there. */
   afterMigration?: (conn: AnyDb, m: Migration) => Promise<void>;
+  /** A squashed baseline (migrate squash): an empty database starts from it instead of replaying the history up to it. */
+  baseline?: Baseline | null;
 }
 
 export interface RunResult {
@@ -179,13 +182,20 @@ async function saveReport(conn: AnyDb, id: number, r: MigrationReport): Promise<
 export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOptions = {}): Promise<RunResult> {
   return withLock(db, opts, async (conn) => {
     // Under the lock: another runner may have applied everything while we waited.
-    const history = await readHistory(conn);
+    let history = await readHistory(conn);
     const journal = await readJournal(conn);
-    const status = computeStatus(migrations, history, journal);
+    let status = computeStatus(migrations, history, journal);
     refuseDrift(status);
     await opts.guard?.(conn);
+    const base = opts.baseline;
+    const fromBaseline: string[] = [];
+    if (base && !history.length && !journal.length && (opts.to === undefined || opts.to >= base.until)) {
+      fromBaseline.push(...(await applyBaseline(conn, migrations, base)));
+      history = await readHistory(conn);
+      status = computeStatus(migrations, history, journal);
+    }
     const ctx = context(conn, opts);
-    const result: RunResult = { applied: [], rolledBack: [], reports: [] };
+    const result: RunResult = { applied: [...fromBaseline], rolledBack: [], reports: [] };
     const halfDown = status.filter((s) => s.state === 'partial' && s.stoppedAt?.direction === 'down').reverse();
     for (const s of halfDown) {
       const m = migrations.find((x) => x.id === s.id) as Migration;

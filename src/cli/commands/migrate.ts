@@ -14,6 +14,7 @@ import {
   type RunOptions,
 } from '../../migrate/index.ts';
 import { applyPlan, parsePlan } from '../../migrate/saved-plan.ts';
+import { loadBaseline } from '../../migrate/squash.ts';
 import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
@@ -95,7 +96,11 @@ export const migrateUpCmd: Command = {
     const to = intOption(values, 'to');
     if (values.plan && to !== undefined) throw new UsageError('--plan fixes what is applied: leave out --to');
     const cfg = config();
-    const opts = { ...runOptions(cfg, values, out), guard: driftGuard(migrations, Boolean(values['allow-drift']), runner()) };
+    const opts = {
+      ...runOptions(cfg, values, out),
+      guard: driftGuard(migrations, Boolean(values['allow-drift']), runner()),
+      baseline: loadBaseline(MIGRATIONS_DIR),
+    };
     const plan = typeof values.plan === 'string' ? parsePlan(readPlanFile(values.plan), values.plan) : null;
     const result = await withDatabaseRaw(cfg, 'quickchat migrate up', (d) =>
       plan ? applyPlan(d.db, plan, migrations, opts) : migrateUp(d.db, migrations, { ...opts, to }),
