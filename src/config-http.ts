@@ -1,4 +1,4 @@
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-env.ts';
 
 /** Slow-client and overload limits of the HTTP server (read by loadConfig). */
 export interface HttpLimitsConfig {

@@ -1,9 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
 import { writeFileAtomic } from './atomic-file.ts';
+import { type CoachConfig, coachConfig } from './coach/config.ts';
+import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, required, str, url } from './config-env.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
+
+export type { CoachConfig } from './coach/config.ts';
+export { ConfigError } from './config-env.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
 export interface Config {
@@ -105,43 +110,6 @@ function privacyConfig(env: Env, jwt: string | null): PrivacyConfig {
     exportMaxBytes: int(env, 'EXPORT_MAX_BYTES', 512 * 1024 * 1024, 1024 * 1024, 10 * 1024 * 1024 * 1024),
   };
   return Object.freeze(secret ? fields : lazySecrets(fields, ['pseudonymSecret'])) as PrivacyConfig;
-}
-
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? fallback : v;
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return n;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
-function url(env: Env, name: string, fallback: string): string {
-  const v = str(env, name, fallback);
-  try {
-    new URL(v);
-  } catch {
-    throw new ConfigError(`${name} must be an absolute URL, got "${v}"`);
-  }
-  return v.replace(/\/+$/, '');
 }
 
 /** Secrets are keys: at least 32 bytes, or a guessable key would let anyone forge a session. */
@@ -269,12 +237,6 @@ export interface MediaConfig {
   cleanupGraceHours: number;
   /** Hosts /api/proxy-image and the download routes may fetch besides our own storage. */
   proxyAllowedHosts: string[];
-}
-
-function required(env: Env, name: string, why: string): string {
-  const v = env[name]?.trim();
-  if (!v) throw new ConfigError(`${name} is required ${why}`);
-  return v;
 }
 
 /** STORAGE=local (files under DATA_DIR/storage) or s3 (S3, R2, MinIO). */
@@ -450,27 +412,6 @@ function internalApiKey(env: Env): string | null {
   return v;
 }
 
-export type CoachConfig = {
-  timeoutMs: number;
-  /** Coach requests per asker fingerprint and per client IP per UTC day before 429. */
-  perFingerprintPerDay: number;
-  perIpPerDay: number;
-} & ({ provider: 'rules' } | { provider: 'openai'; baseUrl: string; model: string; apiKey: string | null });
-
-function coachConfig(env: Env): CoachConfig {
-  const provider = str(env, 'COACH', 'rules');
-  const limits = {
-    timeoutMs: int(env, 'COACH_TIMEOUT_MS', 10_000, 100, 120_000),
-    perFingerprintPerDay: int(env, 'COACH_LIMIT_PER_FINGERPRINT_PER_DAY', 20, 1, 100_000),
-    perIpPerDay: int(env, 'COACH_LIMIT_PER_IP_PER_DAY', 60, 1, 1_000_000),
-  };
-  if (provider === 'rules') return Object.freeze({ ...limits, provider });
-  if (provider !== 'openai') throw new ConfigError(`COACH must be rules or openai, got "${provider}"`);
-  const baseUrl = url(env, 'COACH_OPENAI_BASE_URL', 'https://api.openai.com/v1');
-  const model = str(env, 'COACH_OPENAI_MODEL', 'gpt-4o-mini');
-  return Object.freeze({ ...limits, provider, baseUrl, model, apiKey: env.COACH_OPENAI_API_KEY?.trim() || null });
-}
-
 function adminEmail(env: Env): string | null {
   const v = env.ADMIN_EMAIL?.trim();
   if (!v) return null;
@@ -544,36 +485,4 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const missing = [...(jwt ? [] : ['jwtSecret']), ...(ipHash ? [] : ['ipHashSecret'])];
   return Object.freeze(lazySecrets(config, missing)) as Config;
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function logLevel(env: Env): string {
-  const v = str(env, 'LOG_LEVEL', 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(v)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
-  return v;
-}
-
-/** DATA_DIR must be (or become) a directory on a disk: /proc and friends accept no files, and PGlite hangs there. */
-function dataDirOf(env: Env): string {
-  const dir = resolve(str(env, 'DATA_DIR', './data'));
-  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) throw new ConfigError(`DATA_DIR must be on a disk, not under /proc, /sys or /dev: ${dir}`);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`DATA_DIR must be a directory, but ${dir} is a file`);
-  return dir;
-}
-
-function databaseUrlOf(env: Env): string | null {
-  const raw = env.DATABASE_URL?.trim();
-  if (!raw) return null;
-  const shape = 'DATABASE_URL must look like postgres://user:password@host:5432/database';
-  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${shape} (it must start with postgres:// or postgresql://)`);
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new ConfigError(`${shape}; it could not be parsed`);
-  }
-  if (!u.hostname) throw new ConfigError(`${shape}; it names no host`);
-  if (!u.username) throw new ConfigError(`${shape}; it names no user`);
-  return raw;
 }
