@@ -16,7 +16,6 @@ const NOT_APP_CODE = new Set(['migrate', 'import']);
  * importer, which names the legacy schema's columns (media_asset.owner_type…) because it reads them
  * from the old system, never from ours.
  */
-
 function sources(srcDir: string): { file: string; lines: string[] }[] {
   let files = cache.get(srcDir);
   if (files) return files;
