@@ -1,9 +1,6 @@
 import { type AdminCaller, audit } from '../admin/guard.ts';
 import { findUserByEmail, insertUserForAdmin } from '../admin/queries.ts';
 import { ADMIN_ROLES } from '../admin/service.ts';
-import type { AppContext } from '../context.ts';
-import type { AdminRole } from '../db/schema.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
 import {
   disableAdminRow,
   findAdminRowByUserId,
@@ -13,7 +10,10 @@ import {
   reenableAdminRow,
   revokeAdminSessions,
   setUserNameIfEmpty,
-} from './admin-queries.ts';
+} from '../admin/team-queries.ts';
+import type { AppContext } from '../context.ts';
+import type { AdminRole } from '../db/schema.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -17,7 +17,7 @@ export interface AdminRow {
   created_at: Date;
 }
 
-function adminSelect(db: Db) {
+export function adminSelect(db: Db) {
   return db
     .selectFrom('admin_users as a')
     .innerJoin('user as u', 'u.id', 'a.user_id')

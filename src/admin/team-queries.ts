@@ -1,5 +1,7 @@
+/** Team management of the legacy admin console (src/admin-console): admin_users rows are written here, in their own folder. */
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { adminSelect } from './queries.ts';
 
 /** Ends the sessions of these admins for good: new ones need a main-app sign-in after `now`. */
 export async function revokeAdminSessions(db: Db, adminIds: number[] | 'all-enabled', now: Date): Promise<number> {
@@ -13,24 +15,14 @@ export async function revokeAdminSessions(db: Db, adminIds: number[] | 'all-enab
 
 /** The console's team list: enabled admins with their last audited action. */
 export function listTeam(db: Db) {
-  return db
-    .selectFrom('admin_users as a')
-    .innerJoin('user as u', 'u.id', 'a.user_id')
-    .select([
-      'a.id',
-      'a.user_id',
-      'a.role',
-      'a.disabled',
-      'a.created_at',
-      'u.email',
-      'u.name',
-      (eb) =>
-        eb
-          .selectFrom('admin_audit_log as l')
-          .whereRef('l.admin_user_id', '=', 'a.id')
-          .select(sql<Date | null>`max(l.created_at)`.as('m'))
-          .as('last_activity'),
-    ])
+  return adminSelect(db)
+    .select((eb) =>
+      eb
+        .selectFrom('admin_audit_log as l')
+        .whereRef('l.admin_user_id', '=', 'a.id')
+        .select(sql<Date | null>`max(l.created_at)`.as('m'))
+        .as('last_activity'),
+    )
     .where('a.disabled', '=', false)
     .orderBy('a.id')
     .execute();
