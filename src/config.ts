@@ -7,7 +7,6 @@ import { type CoachConfig, coachConfig } from './coach/config.ts';
 import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, required, str, url } from './config-env.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
 
-export type { CoachConfig } from './coach/config.ts';
 export { ConfigError } from './config-env.ts';
 
 /** The whole configuration, parsed once from the environment. The only reader of process.env. */
