@@ -1,4 +1,7 @@
+import type { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+
+type CryptoKey = webcrypto.CryptoKey;
 
 /** What a session token carries: the user and the token version it was issued under. */
 export interface SessionClaims {
@@ -10,11 +13,15 @@ const ISSUER = 'quickchat';
 const AUDIENCE = 'quickchat-session';
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret: string): Uint8Array {
+/**
+ * jose imports a raw Uint8Array secret into a WebCrypto key on every sign and verify; importing
+ * it once per secret and reusing the CryptoKey takes that off every authenticated request.
+ */
+const keyCache = new Map<string, Promise<CryptoKey>>();
+function key(secret: string): Promise<CryptoKey> {
   let k = keyCache.get(secret);
   if (!k) {
-    k = new TextEncoder().encode(secret);
+    k = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     keyCache.set(secret, k);
   }
   return k;
@@ -29,7 +36,7 @@ export async function signSession(secret: string, claims: SessionClaims, now: Da
     .setAudience(AUDIENCE)
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttlSeconds)
-    .sign(key(secret));
+    .sign(await key(secret));
 }
 
 /** A verified session also says when it was issued (seconds), for revocations by time. */
@@ -40,7 +47,7 @@ export interface VerifiedSession extends SessionClaims {
 /** Returns the claims, or null for any token that is malformed, forged, expired or not ours. */
 export async function verifySession(secret: string, token: string, now: Date): Promise<VerifiedSession | null> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
+    const { payload } = await jwtVerify(token, await key(secret), {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],

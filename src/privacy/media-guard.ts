@@ -32,17 +32,16 @@ export function objectOfRequest(ctx: AppContext, req: Pick<FastifyRequest, 'meth
     const uid = path.slice(LOCAL_VIDEO_PATH.length + 1).split('/')[0] ?? '';
     return { target: 'video', key: uid };
   }
+  // Only the download routes carry a ?url=; every other GET returns here without parsing a URL.
+  if (path !== '/api/media/download-video' && !DOWNLOADS.has(path)) return null;
   const url = new URL(req.url, 'http://x').searchParams.get('url');
   if (!url) return null;
   if (path === '/api/media/download-video') {
     const uid = ctx.video.uidFromUrl(url) ?? url;
     return { target: 'video', key: uid };
   }
-  if (DOWNLOADS.has(path)) {
-    const key = keyFromUrl(ctx, url);
-    return key ? { target: 'storage', key } : null;
-  }
-  return null;
+  const key = keyFromUrl(ctx, url);
+  return key ? { target: 'storage', key } : null;
 }
 
 export async function isErasedObject(ctx: AppContext, ref: Ref): Promise<boolean> {
