@@ -118,6 +118,7 @@ async function run(kind: 'pglite' | 'postgres', pgUrl: string | null) {
       ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
     });
     const ctx = createContext(config, s.d, pino({ level: 'silent' }));
+    await ctx.jobs.start();
     const bare: number[] = [];
     const erasure: number[] = [];
     let counts: Record<string, number> = {};
@@ -139,6 +140,7 @@ async function run(kind: 'pglite' | 'postgres', pgUrl: string | null) {
     }
     const e = median(erasure);
     const base = median(bare);
+    await ctx.jobs.stop();
     console.log(`${kind}: expert with ${fmt(N)} questions, ${fmt(counts.answer ?? 0)} answers, ${fmt(counts.media_asset ?? 0)} recordings`);
     console.log(`  bare cascading DELETE (baseline)  ${fmt(base)} ms (median of ${RUNS})`);
     console.log(

@@ -52,6 +52,7 @@ const config = loadConfig({
   TRUST_PROXY: 'true',
 });
 const ctx = createContext(config, database, pino({ level: 'silent' }));
+await ctx.jobs.start();
 const app = await createApp(ctx);
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
@@ -103,5 +104,6 @@ console.log(`${'bare Fastify GET /ping (baseline)'.padEnd(34)} ${baseline.toFixe
 for (const [name, rps] of rows) console.log(`${name.padEnd(34)} ${rps.toFixed(0).padStart(9)}  ${(rps / baseline).toFixed(3)}`);
 
 await app.close();
+await ctx.jobs.stop();
 await bare.close();
 await database.close();

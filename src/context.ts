@@ -6,6 +6,7 @@ import { createRulesCoach } from './coach/rules.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
+import { createJobQueue, type JobQueue } from './jobs/queue.ts';
 import type { PaymentProvider } from './payments/provider.ts';
 import { createSimulatedProvider } from './payments/simulated.ts';
 import { createStripeProvider } from './payments/stripe.ts';
@@ -29,6 +30,8 @@ export interface AppContext {
   log: Logger;
   /** Holds, captures and releases the askers' payments (PAYMENTS=simulated|stripe). */
   payments: PaymentProvider;
+  /** After-commit work (pg-boss): services send jobs inside their transaction; start() at start-up. */
+  jobs: JobQueue;
   /** The clock: inject a fixed one in tests instead of faking timers. */
   now: () => Date;
   /** Delivers the e-mail outbox (MAIL=outbox|smtp); only the outbox worker calls it. */
@@ -116,6 +119,7 @@ export function createContext(config: Config, database: Database, log: Logger, n
     uploadSigner,
     payments: createPayments(config, database.db, now),
     mailer: createMailer(config, log),
+    jobs: createJobQueue(database, log),
     coach: createCoach(config, log),
     tickets: createTicketProvider(config.tickets),
   };

@@ -6,7 +6,6 @@ import { createContext } from './context.ts';
 import { prepareDataDir, tighten } from './data-dir.ts';
 import { openDb } from './db/index.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';
-import { startEmailWorker } from './email/worker.ts';
 import { startWorkers } from './jobs/scheduler.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './migrate/index.ts';
 
@@ -43,6 +42,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
       lap('migrations');
     }
     const ctx = createContext(config, database, log);
+    // Before the first request: services send jobs inside their transactions (see jobs/queue.ts).
+    await ctx.jobs.start();
+    lap('job queue');
     const app = await createApp(ctx);
     let draining = false;
     // While draining, every answer closes its connection: keep-alive clients reconnect elsewhere
@@ -63,8 +65,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     lap('listening');
     // Workers start after the listen: a restart answers requests while pg-boss catches up.
     const workers = config.workers ? await startWorkers(ctx).catch(async (err) => Promise.reject(await app.close().then(() => err))) : null;
-    // The e-mail outbox worker runs in-process on an interval until it moves onto the job queue.
-    const mailWorker = config.workers && config.mail.pollMs > 0 ? startEmailWorker(ctx, config.mail.pollMs) : null;
     const adminApp = config.adminConsole.port === null ? null : await createAdminApp(ctx);
     // A console port that cannot be bound stops the start-up, like the main port.
     const adminUrl = adminApp
@@ -89,8 +89,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
           draining = true;
           if (config.shutdownDrainMs) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
           await Promise.all([app.close(), adminApp?.close()]);
-          await workers?.stop();
-          await mailWorker?.stop();
+          await (workers ?? ctx.jobs).stop();
           await ctx.mailer.close();
           await database.close();
           lock?.release();

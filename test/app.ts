@@ -38,6 +38,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
   };
   const ctx = createContext(testConfig(env), database, pino({ level: 'silent' }), () => clock.now);
+  await ctx.jobs.start();
   const app = await createApp(ctx);
   await app.ready();
   return {
@@ -47,6 +48,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     clock,
     async close() {
       await app.close();
+      await ctx.jobs.stop();
       await database.close();
     },
   };

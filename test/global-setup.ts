@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import type { TestProject } from 'vitest/node';
-import { openPglite, openPostgres } from '../src/db/index.ts';
+import { type Database, openPglite, openPostgres } from '../src/db/index.ts';
+import { createJobQueue } from '../src/jobs/queue.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from '../src/migrate/index.ts';
 import { adminUrl, databaseUrl } from './pg-urls.ts';
 
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
     await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
     const tpl = openPostgres(databaseUrl(url, name), 1);
     await migrateUp(tpl.db, migrations);
+    await installJobQueue(tpl);
     await tpl.close();
     project.provide('pgTemplate', name);
     project.provide('pgliteTemplate', '');
@@ -40,10 +43,18 @@ export default async function setup(project: TestProject) {
   }
   const d = await openPglite(undefined);
   await migrateUp(d.db, migrations);
+  await installJobQueue(d);
   const dump = await (d.pglite as NonNullable<typeof d.pglite>).dumpDataDir('none');
   const file = join(tmpdir(), `qc-pglite-template-${process.pid}.tar`);
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await d.close();
   project.provide('pgliteTemplate', file);
   project.provide('pgTemplate', '');
+}
+
+/** pg-boss's schema and our queues, in the template: each test file's start() then only checks them. */
+async function installJobQueue(d: Database): Promise<void> {
+  const jobs = createJobQueue(d, pino({ level: 'silent' }));
+  await jobs.start();
+  await jobs.stop();
 }

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
 import { isPostgres } from '../../test/db.ts';
 import { bearer, createUser, tokenFor } from '../../test/factories.ts';
+import { makeJobsDue } from '../../test/jobs.ts';
 import { askQuickConsult, expertWithToken } from '../../test/question-helpers.ts';
-import { deliverPendingEmails } from '../email/worker.ts';
+import { deliverPendingEmails } from '../email/deliver.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
 import { runDuePaymentActions } from '../payments/actions.ts';
 import { workFileDeletionOutbox } from '../privacy/outbox.ts';
@@ -216,7 +217,7 @@ describe('DELETE /me/delete-account', () => {
     }
     const pending = await t.database.db.selectFrom('payment').selectAll().where('id', '=', payment.id).executeTakeFirstOrThrow();
     expect(pending).toMatchObject({ pending_action: 'cancel', status: 'authorized', question_id: null });
-    t.clock.advance(10 * 60_000);
+    await makeJobsDue(t.ctx, 'payment-action');
     await runDuePaymentActions(t.ctx);
     const after = await t.database.db
       .selectFrom('payment')

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
 import { askQuickConsult, expertWithToken } from '../../test/question-helpers.ts';
-import { deliverPendingEmails } from '../email/worker.ts';
+import { deliverPendingEmails } from '../email/deliver.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
 import { workFileDeletionOutbox } from '../privacy/outbox.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';

@@ -68,6 +68,7 @@ export async function sendCode(ctx: AppContext, input: { purpose: Purpose; email
       .returning('id')
       .executeTakeFirstOrThrow();
     await queueEmail(
+      ctx.jobs,
       trx,
       {
         template: 'privacy-code',

@@ -6,12 +6,13 @@
  * upload sessions → media (RESTRICT: after their parents) → feedback, tokens, e-mails, exports →
  * user (cascades the profile, codes, admin rights) → audit counts.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
-import { queueEmail } from '../email/outbox.ts';
-import { schedulePaymentAction } from '../payments/queries.ts';
+import { queueEmail, queueEmails } from '../email/outbox.ts';
+import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonym, retainUntil } from '../privacy/pseudonym.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
 import { accountDeletedEmail, expertGoneEmail } from './emails.ts';
@@ -34,7 +35,6 @@ import {
   lockQuestionsOfProfile,
   lockUser,
   pseudonymisePayments,
-  queueEmails,
 } from './queries.ts';
 
 export interface Receipt {
@@ -95,6 +95,7 @@ export async function eraseAccountTx(
   const counts: Record<string, number> = {};
   // E-mail 8 first: the address must still exist when it is queued (same transaction).
   const confirmationEmailId = await queueEmail(
+    ctx.jobs,
     trx,
     {
       template: 'account-deleted',
@@ -110,6 +111,7 @@ export async function eraseAccountTx(
   );
   const releasedQuestions = new Set(release.map((p) => p.question_id));
   counts.askers_notified = await queueEmails(
+    ctx.jobs,
     trx,
     questions
       .filter((q) => q.answered_at || releasedQuestions.has(q.id))
@@ -121,7 +123,7 @@ export async function eraseAccountTx(
       })),
     now,
   );
-  for (const p of release) await schedulePaymentAction(trx, p.id, 'cancel', now);
+  for (const p of release) await decidePaymentAction(ctx.jobs, trx, p.id, 'cancel', now);
   counts.payment_hold_released = release.length;
   counts.payment_pseudonymised = await pseudonymisePayments(
     trx,

@@ -4,12 +4,13 @@
  * own answer — with every word, file and recording of the asker removed and the payer replaced by
  * a pseudonym. Unanswered questions are closed and their holds released (never captured).
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail } from '../email/outbox.ts';
-import { schedulePaymentAction } from '../payments/queries.ts';
+import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
 import { deleteAskerCodes, hasAccount, scrubAnswerFeedback, scrubQuestions, scrubVisits } from './asker-queries.ts';
@@ -65,6 +66,7 @@ export async function eraseAskerTx(
     now,
   });
   const confirmationEmailId = await queueEmail(
+    ctx.jobs,
     trx,
     {
       template: 'asker-erased',
@@ -76,7 +78,7 @@ export async function eraseAskerTx(
   );
   const byId = new Map(questions.map((q) => [q.id, q]));
   const release = payments.filter((p) => isLiveHold(p) && !byId.get(p.question_id ?? 0)?.answered_at);
-  for (const p of release) await schedulePaymentAction(trx, p.id, 'cancel', now);
+  for (const p of release) await decidePaymentAction(ctx.jobs, trx, p.id, 'cancel', now);
   const counts: Record<string, number> = { payment_hold_released: release.length };
   counts.payment_pseudonymised = await pseudonymisePayer(trx, payments, pseudonym(secret, 'payer', email), now);
   await tombstoneReviewTokens(trx, qids, 'question_deleted', now);

@@ -169,32 +169,6 @@ export async function insertOutboxItems(trx: Q, erasureId: number, items: { targ
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** One multi-row insert into the e-mail outbox (same columns and dedupe rule as queueEmail). */
-export async function queueEmails(
-  trx: Q,
-  mails: { template: string; to: string; subject: string; text: string; html: string; dedupeKey: string }[],
-  now: Date,
-) {
-  if (!mails.length) return 0;
-  const r = await trx
-    .insertInto('email_outbox')
-    .values(
-      mails.map((m) => ({
-        template: m.template,
-        to_address: m.to,
-        subject: m.subject,
-        text_body: m.text,
-        html_body: m.html,
-        dedupe_key: m.dedupeKey,
-        created_at: now,
-        next_attempt_at: now,
-      })),
-    )
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0);
-}
-
 /** Replaces every link to the person on kept payments with pseudonyms, and dates their deletion. */
 export async function pseudonymisePayments(
   trx: Q,

@@ -96,7 +96,7 @@ export async function sendTestNotification(ctx: AppContext, caller: AdminCaller)
   const html = `<p>This is a test alert from the mindPick admin console, sent by ${escapeHtml(who)} at ${now.toISOString()}.</p><p>Alerts (SLA and moderation thresholds) will reach this address.</p>`;
   await ctx.db.transaction().execute(async (trx) => {
     for (const to of recipients)
-      await queueEmail(trx, { template: 'admin_test_alert', to, subject: 'mindPick admin: test alert', text, html }, now);
+      await queueEmail(ctx.jobs, trx, { template: 'admin_test_alert', to, subject: 'mindPick admin: test alert', text, html }, now);
     await audit(
       trx,
       caller,

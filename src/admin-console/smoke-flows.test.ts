@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleBrowser, type ConsoleTestApp, consoleAdmin, createConsoleTestApp, signedInAdmin } from '../../test/admin-console.ts';
 import { tokenFor } from '../../test/factories.ts';
 import { type JiraStub, startJiraStub } from '../../test/jira-stub.ts';
-import { deliverPendingEmails } from '../email/worker.ts';
+import { deliverPendingEmails } from '../email/deliver.ts';
 
 const JIRA_AUTH = `Basic ${Buffer.from('bot@mindpick.test:jira-token').toString('base64')}`;
 

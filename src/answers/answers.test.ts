@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { bearer, tokenFor } from '../../test/factories.ts';
+import { jobsOf, makeJobsDue } from '../../test/jobs.ts';
 import { askDeepDive, askQuickConsult, type ExpertWithToken, expertWithToken, lifecycle, states } from '../../test/question-helpers.ts';
 import { runDuePaymentActions } from '../payments/actions.ts';
 import { type PaymentProvider, PaymentProviderError } from '../payments/provider.ts';
@@ -194,11 +195,15 @@ describe('answers and capture', () => {
       retry_count: 1,
     });
     expect(payment.error_message).toContain('connection reset');
-    expect(payment.action_due_at?.getTime()).toBe(t.clock.now.getTime() + 60_000);
+    // action_due_at records the decision; the payment-action job waits 60 s before its first retry.
+    expect(payment.action_due_at?.getTime()).toBe(t.clock.now.getTime());
     expect(intent.status).toBe('requires_capture');
+    const jobs = (await jobsOf(t.ctx, 'payment-action')).filter((j) => (j.data as { paymentId: number }).paymentId === payment.id);
+    expect(jobs).toMatchObject([{ state: 'created', data: { paymentId: payment.id, action: 'capture' } }]);
     expect(await runDuePaymentActions(t.ctx)).toMatchObject({ due: 0 });
-    t.clock.advance(60_000);
-    expect(await runDuePaymentActions(t.ctx)).toMatchObject({ due: 1, done: 1 });
+    // Jobs of payments the request already settled run too, as nothing_to_do.
+    await makeJobsDue(t.ctx, 'payment-action');
+    expect(await runDuePaymentActions(t.ctx)).toMatchObject({ done: 1, retry_scheduled: 0, abandoned: 0 });
     expect(await lifecycle(t, questionId)).toMatchObject({
       status: 'closed',
       payment: 'captured',

@@ -8,8 +8,8 @@ import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
-import { type ActionOutcome, runPaymentAction } from '../payments/actions.ts';
-import { findPaymentByQuestion, lockPaymentByQuestion, schedulePaymentAction } from '../payments/queries.ts';
+import { type ActionOutcome, decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
+import { findPaymentByQuestion, lockPaymentByQuestion } from '../payments/queries.ts';
 import { answeredEmail } from '../questions/emails.ts';
 import {
   findExpertById,
@@ -89,7 +89,7 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
       created_at: now,
     });
     const question = await updateQuestion(trx, q.id, { status: 'closed', answered_at: now });
-    await schedulePaymentAction(trx, payment.id, 'capture', now);
+    await decidePaymentAction(ctx.jobs, trx, payment.id, 'capture', now);
     const expert = await findExpertById(trx, profileId);
     const token = recoverReviewToken(ctx.config.jwtSecret, question);
     const mail = answeredEmail({
@@ -98,6 +98,7 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
       reviewUrl: token ? `${ctx.config.clientOrigin}/r/${token}` : `${ctx.config.clientOrigin} (open the link of your confirmation e-mail)`,
     });
     await queueEmail(
+      ctx.jobs,
       trx,
       { template: 'question-answered', to: question.payer_email, dedupeKey: `question-answered:${q.id}`, ...mail },
       now,
@@ -136,7 +137,7 @@ export async function captureForQuestion(ctx: AppContext, user: AuthUser, questi
         'payment_not_capturable',
       );
     }
-    if (payment.pending_action !== 'capture') await schedulePaymentAction(trx, payment.id, 'capture', now);
+    if (payment.pending_action !== 'capture') await decidePaymentAction(ctx.jobs, trx, payment.id, 'capture', now);
     return payment.id;
   });
   if (paymentId !== null) {

@@ -92,6 +92,7 @@ export async function sendMagicLink(ctx: AppContext, input: { email: string; ip:
     });
     const link = `${ctx.config.clientOrigin}/auth/magic-link?token=${encodeURIComponent(token)}`;
     await queueEmail(
+      ctx.jobs,
       trx,
       {
         template: 'magic_link',

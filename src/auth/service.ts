@@ -16,6 +16,7 @@ export async function issueSession(ctx: AppContext, user: { id: number; token_ve
 /** E-mail 2, once per account (the dedupe key makes a second queueing a no-op). */
 export async function queueWelcomeEmail(ctx: AppContext, trx: Kysely<DB>, user: UserRow): Promise<void> {
   await queueEmail(
+    ctx.jobs,
     trx,
     {
       template: 'welcome',

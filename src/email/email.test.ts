@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, TEST_SECRET, type TestApp } from '../../test/app.ts';
 import { isPostgres } from '../../test/db.ts';
+import { jobsOf, makeJobsDue } from '../../test/jobs.ts';
 import { runCli } from '../cli/main.ts';
+import { jobId } from '../jobs/queue.ts';
+import { deliverPendingEmails, MAX_EMAIL_ATTEMPTS, requeueUnfinishedEmails } from './deliver.ts';
 import { type Mailer, PermanentMailError } from './mailer.ts';
 import { queueEmail } from './outbox.ts';
 import { magicLinkEmail, welcomeEmail } from './templates.ts';
-import { deliverPendingEmails, MAX_EMAIL_ATTEMPTS } from './worker.ts';
 
 describe('templates', () => {
   it('magic link: the link and the code in both parts, HTML-escaped', () => {
@@ -48,6 +50,7 @@ describe('deliverPendingEmails with the outbox mailer', () => {
 
   const queue = (to: string, template = 'welcome', dedupeKey?: string) =>
     queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       { template, to, dedupeKey, ...welcomeEmail({ name: 'Ada', dashboardUrl: 'https://app.example/dashboard' }) },
       t.clock.now,
@@ -60,7 +63,13 @@ describe('deliverPendingEmails with the outbox mailer', () => {
     expect(await queue('b@example.test', 'welcome', 'same-key')).not.toBeNull();
     expect(await queue('b@example.test', 'welcome', 'same-key')).toBeNull();
     const first = await deliverPendingEmails(t.ctx, { limit: 10 });
-    expect(first).toEqual({ claimed: 3, sent: 3, retried: 0, failed: 0, abandoned: 0 });
+    expect(first).toEqual({ sent: 3, retried: 0, failed: 0, abandoned: 0 });
+    // One delivery job per new message, its id derived from the outbox id; the duplicate queued none.
+    const jobs = await jobsOf(t.ctx, 'email-deliver');
+    expect(jobs.filter((j) => j.id === jobId('email-deliver', `email:${a}`))).toMatchObject([
+      { state: 'completed', data: { outboxId: a } },
+    ]);
+    expect(jobs.filter((j) => j.state === 'completed')).toHaveLength(3);
     const sent = await row(a);
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: `<outbox-${a}@quickchat.example>` });
     expect(sent.sent_at?.getTime()).toBe(t.clock.now.getTime());
@@ -68,11 +77,12 @@ describe('deliverPendingEmails with the outbox mailer', () => {
     expect(eml).toMatch(/^To: b@example\.test$/m);
     expect(eml).toMatch(/^Subject: Welcome to QuickChat$/m);
     expect(eml).toMatch(/^X-QuickChat-Template: welcome$/im);
-    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ claimed: 0, sent: 0 });
+    expect(await deliverPendingEmails(t.ctx)).toEqual({ sent: 0, retried: 0, failed: 0, abandoned: 0 });
   });
 
   it('erases the sign-in secret from the table once a magic-link e-mail is delivered', async () => {
     const id = (await queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       {
         template: 'magic_link',
@@ -100,23 +110,26 @@ describe('deliverPendingEmails with the outbox mailer', () => {
       },
     };
     const id = (await queue('retry@example.test')) as number;
-    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ claimed: 1, retried: 1 });
+    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ retried: 1 });
     let r = await row(id);
     expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: '451 try later' });
     expect(r.next_attempt_at.getTime() - t.clock.now.getTime()).toBe(60_000);
-    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ claimed: 0 });
-    t.clock.advance(60_000);
-    await deliverPendingEmails(t.ctx);
-    r = await row(id);
-    expect(r.attempts).toBe(2);
-    expect(r.next_attempt_at.getTime() - t.clock.now.getTime()).toBe(120_000);
+    // pg-boss holds the retry back for its back-off (retry_count counts fetches, so 0 until the next one).
+    const [job] = (await jobsOf(t.ctx, 'email-deliver')).filter((j) => j.id === jobId('email-deliver', `email:${id}`));
+    expect(job).toMatchObject({ state: 'retry', retry_count: 0 });
+    expect(job?.start_after.getTime()).toBeGreaterThan(Date.now());
+    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ retried: 0 });
+    expect(calls).toBe(1);
     for (let i = 0; i < 20 && r.status === 'pending'; i++) {
       t.clock.advance(7 * 3600 * 1000);
+      await makeJobsDue(t.ctx, 'email-deliver');
       await deliverPendingEmails(t.ctx);
       r = await row(id);
     }
     expect(r).toMatchObject({ status: 'failed', attempts: MAX_EMAIL_ATTEMPTS });
     expect(calls).toBe(MAX_EMAIL_ATTEMPTS);
+    // The last attempt settled the row, so the job completed instead of being dead-lettered.
+    expect((await jobsOf(t.ctx, 'email-deliver')).find((j) => j.id === job?.id)).toMatchObject({ state: 'completed' });
   });
 
   it('fails a permanent rejection at once', async () => {
@@ -132,21 +145,40 @@ describe('deliverPendingEmails with the outbox mailer', () => {
     expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'SMTP 550: no such user' });
   });
 
-  it('marks a claim whose worker died as failed instead of sending it a second time', async () => {
+  it('marks a message whose attempt died mid-send as failed instead of sending it a second time', async () => {
     const id = (await queue('crash@example.test')) as number;
-    await t.ctx.db
-      .updateTable('email_outbox')
-      .set({ status: 'sending', attempts: 1, next_attempt_at: new Date(t.clock.now.getTime() - 1) })
-      .where('id', '=', id)
-      .execute();
+    // What a worker killed between claiming and recording leaves: the row `sending`, the job retried.
+    await t.ctx.db.updateTable('email_outbox').set({ status: 'sending', attempts: 1 }).where('id', '=', id).execute();
     const send = vi.fn();
     t.ctx.mailer = { kind: 'smtp', close: async () => {}, send };
-    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ abandoned: 1, claimed: 0 });
+    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ abandoned: 1, sent: 0 });
     expect(send).not.toHaveBeenCalled();
     expect((await row(id)).status).toBe('failed');
   });
 
-  // SKIP LOCKED only matters with real concurrent connections: PostgreSQL only.
+  it('gives rows without a delivery job (queued before pg-boss, or by hand) their job once', async () => {
+    const [{ id }] = (await t.ctx.db
+      .insertInto('email_outbox')
+      .values({
+        template: 'welcome',
+        to_address: 'old@example.test',
+        subject: 's',
+        text_body: 't',
+        html_body: 'h',
+        created_at: t.clock.now,
+        next_attempt_at: t.clock.now,
+      })
+      .returning('id')
+      .execute()) as [{ id: number }];
+    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ sent: 0 });
+    expect(await requeueUnfinishedEmails(t.ctx)).toBeGreaterThanOrEqual(1);
+    await requeueUnfinishedEmails(t.ctx);
+    expect((await jobsOf(t.ctx, 'email-deliver')).filter((j) => (j.data as { outboxId: number }).outboxId === id)).toHaveLength(1);
+    expect(await deliverPendingEmails(t.ctx)).toMatchObject({ sent: 1 });
+    expect((await row(id)).status).toBe('sent');
+  });
+
+  // Concurrent fetches only matter with real concurrent connections: PostgreSQL only.
   it.runIf(isPostgres())('sends each message exactly once when two workers run at the same time', async () => {
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push((await queue(`race${i}@example.test`)) as number);
@@ -167,6 +199,7 @@ describe('deliverPendingEmails with the outbox mailer', () => {
 
   it('`mail list` and `mail show` read the .eml files (no database needed)', async () => {
     const id = (await queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       {
         template: 'magic_link',

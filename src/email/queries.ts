@@ -2,54 +2,27 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 
 /**
- * Claims up to `limit` due messages: FOR UPDATE SKIP LOCKED lets several workers (instances) run at
- * once without taking the same row. A claimed row is `sending`, and its next_attempt_at becomes the
- * lease deadline (`leaseUntil`) after which an unfinished send counts as interrupted.
+ * Claims one message for a send: pending → sending, one more attempt. Returns nothing when the row
+ * is not pending (already sent or failed, claimed by an attempt that died, or erased).
  */
-export async function claimDueEmails(db: Db, now: Date, leaseUntil: Date, limit: number) {
-  return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('email_outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (!due.length) return [];
-    return trx
-      .updateTable('email_outbox')
-      .set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: leaseUntil })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .returning(['id', 'template', 'to_address', 'subject', 'text_body', 'html_body', 'attempts'])
-      .execute();
-  });
+export async function claimEmail(db: Db, id: number) {
+  return db
+    .updateTable('email_outbox')
+    .set({ status: 'sending', attempts: sql`attempts + 1` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning(['id', 'template', 'to_address', 'subject', 'text_body', 'html_body', 'attempts'])
+    .executeTakeFirst();
 }
 
-/**
- * Claims whose lease ran out: the worker stopped between claiming and recording the result, so the
- * message may or may not have gone out. They become `failed` and are never retried automatically,
- * because a message must never be sent twice.
- */
-export async function failAbandonedEmails(db: Db, now: Date) {
-  const rows = await db
-    .updateTable('email_outbox')
-    .set({
-      status: 'failed',
-      last_error: 'Delivery was interrupted before its result was recorded; not retried so that it is never sent twice.',
-    })
-    .where('status', '=', 'sending')
-    .where('next_attempt_at', '<', now)
-    .returning('id')
-    .execute();
-  return rows.length;
+export async function selectUnfinishedEmailIds(db: Db): Promise<number[]> {
+  const rows = await db.selectFrom('email_outbox').select('id').where('status', 'in', ['pending', 'sending']).orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function selectEmailStatus(db: Db, id: number) {
+  const row = await db.selectFrom('email_outbox').select('status').where('id', '=', id).executeTakeFirst();
+  return row?.status ?? null;
 }
 
 /** Records a delivery. Bodies of sensitive templates (sign-in secrets) are erased once delivered. */
@@ -77,11 +50,11 @@ export async function markEmailRetry(db: Db, id: number, error: string, nextAtte
     .execute();
 }
 
-export async function markEmailFailed(db: Db, id: number, error: string) {
+export async function markEmailFailed(db: Db, id: number, error: string, from: ('pending' | 'sending')[] = ['sending']) {
   await db
     .updateTable('email_outbox')
     .set({ status: 'failed', last_error: error })
     .where('id', '=', id)
-    .where('status', '=', 'sending')
+    .where('status', 'in', from)
     .execute();
 }

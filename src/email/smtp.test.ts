@@ -4,11 +4,11 @@ import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, testConfig } from '../../test/app.ts';
+import { deliverPendingEmails } from './deliver.ts';
 import { createMailer, PermanentMailError } from './mailer.ts';
 import { queueEmail } from './outbox.ts';
 import { createSmtpMailer } from './smtp-mailer.ts';
 import { magicLinkEmail } from './templates.ts';
-import { deliverPendingEmails } from './worker.ts';
 
 interface Received {
   from: string;
@@ -69,6 +69,7 @@ describe('SMTP mailer against a local smtp-server', () => {
   it('is chosen by MAIL=smtp and delivers an outbox row with both parts and a stable Message-ID', async () => {
     expect(t.ctx.mailer.kind).toBe('smtp');
     const id = (await queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       {
         template: 'magic_link',
@@ -106,11 +107,13 @@ describe('SMTP mailer against a local smtp-server', () => {
     await expect(busy).rejects.not.toBeInstanceOf(PermanentMailError);
     await mailer.close();
     const nobody = (await queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       { template: 't', to: 'nobody@example.test', subject: 's', text: 'x', html: 'x' },
       t.clock.now,
     )) as number;
     const later = (await queueEmail(
+      t.ctx.jobs,
       t.ctx.db,
       { template: 't', to: 'busy@example.test', subject: 's', text: 'x', html: 'x' },
       t.clock.now,

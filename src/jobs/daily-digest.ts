@@ -80,6 +80,7 @@ export const dailyDigest: JobDefinition = {
             inboxUrl: `${ctx.config.clientOrigin}/dashboard/inbox`,
           });
           const id = await queueEmail(
+            ctx.jobs,
             ctx.db,
             { template: 'daily-digest', to: first.email, dedupeKey: `digest:${expertId}:${day}`, ...mail },
             now,

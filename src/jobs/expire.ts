@@ -24,7 +24,12 @@ export function notifyAsker(ctx: AppContext, kind: ExpiryKind): OnExpired {
       amountCents: q.final_price_cents ?? q.price_cents,
       reviewUrl: token ? `${ctx.config.clientOrigin}/r/${token}` : null,
     });
-    await queueEmail(trx, { template: `${kind}-expired`, to: q.payer_email, dedupeKey: `${kind}-expired:${q.id}`, ...mail }, ctx.now());
+    await queueEmail(
+      ctx.jobs,
+      trx,
+      { template: `${kind}-expired`, to: q.payer_email, dedupeKey: `${kind}-expired:${q.id}`, ...mail },
+      ctx.now(),
+    );
   };
 }
 

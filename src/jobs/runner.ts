@@ -53,5 +53,10 @@ async function alert(ctx: AppContext, job: string, problem: string, runId: numbe
   if (!ctx.config.adminEmail) return;
   const mail = jobAlertEmail({ job, problem, runId, at: ctx.now() });
   // One alert per run: a retried alert insert never doubles the message.
-  await queueEmail(ctx.db, { template: 'job-alert', to: ctx.config.adminEmail, dedupeKey: `job-alert:${runId}`, ...mail }, ctx.now());
+  await queueEmail(
+    ctx.jobs,
+    ctx.db,
+    { template: 'job-alert', to: ctx.config.adminEmail, dedupeKey: `job-alert:${runId}`, ...mail },
+    ctx.now(),
+  );
 }

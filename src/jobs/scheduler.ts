@@ -1,8 +1,10 @@
-import { fromPglite, PgBoss } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import type { AppContext } from '../context.ts';
+import { requeueUnfinishedEmails } from '../email/deliver.ts';
 import { finishJobRun, insertJobRun } from './queries.ts';
 import { JOBS, scheduleOf } from './registry.ts';
 import { runJob } from './runner.ts';
+import { startQueueWorkers } from './workers.ts';
 
 const DEAD_LETTER = 'jobs-dead-letter';
 const RETRY = { retryLimit: 3, retryDelay: 30, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 15 * 60 } as const;
@@ -13,18 +15,15 @@ export interface Workers {
 }
 
 /**
- * Starts pg-boss on our database (PGlite or PostgreSQL) and a worker per job. pg-boss fires each
- * cron once per tick for the whole cluster (it records the tick in its schedule table), retries
- * with backoff, and moves a job that failed every retry to the dead-letter queue, which we record.
+ * Starts the workers on ctx.jobs's pg-boss (PGlite or PostgreSQL): one per scheduled job and one
+ * per queue of after-commit work (workers.ts). pg-boss fires each cron once per tick for the whole
+ * cluster (it records the tick in its schedule table), retries with back-off, and moves a job that
+ * failed every retry to a dead-letter queue, which we record.
  */
 export async function startWorkers(ctx: AppContext): Promise<Workers> {
   const log = ctx.log.child({ component: 'jobs' });
-  const pglite = ctx.database.pglite;
-  const boss = pglite
-    ? new PgBoss({ db: fromPglite(pglite), backend: 'pglite' })
-    : new PgBoss({ connectionString: ctx.database.connectionString as string, max: 4 });
-  boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
-  await boss.start();
+  await ctx.jobs.start();
+  const boss = ctx.jobs.boss();
 
   await boss.createQueue(DEAD_LETTER);
   await boss.work<{ job?: string }>(DEAD_LETTER, async (jobs) => {
@@ -47,11 +46,14 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
     if (cron) await boss.schedule(def.name, cron, { job: def.name }, { tz: 'UTC' });
     else await boss.unschedule(def.name);
   }
-  log.info({ jobs: JOBS.map((j) => ({ name: j.name, cron: scheduleOf(j, ctx.config.jobSchedules) })) }, 'job workers started');
+  await startQueueWorkers(ctx, log);
+  // Messages queued before e-mail moved onto pg-boss (or left without a job) get theirs now.
+  const requeued = await requeueUnfinishedEmails(ctx);
+  log.info({ jobs: JOBS.map((j) => ({ name: j.name, cron: scheduleOf(j, ctx.config.jobSchedules) })), requeued }, 'job workers started');
   return {
     boss,
     async stop() {
-      await boss.stop({ graceful: true, timeout: 20_000, close: true });
+      await ctx.jobs.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { deliverPendingEmails } from '../email/worker.ts';
+import { deliverPendingEmails, requeueUnfinishedEmails } from '../email/deliver.ts';
 import { cleanupMedia } from '../media/cleanup.ts';
 import type { JobDefinition, JobSummary } from './types.ts';
 
@@ -27,24 +27,24 @@ export const cleanupMediaJob: JobDefinition = {
 };
 
 /**
- * The e-mail outbox, on the queue as a safety net: the server also polls it every MAIL_POLL_MS so
- * that sign-in links arrive within seconds. Claims use SKIP LOCKED, so both never send twice.
+ * E-mail goes out through the email-deliver queue's workers; this on-demand job is the operator's
+ * lever: it gives unfinished outbox rows their delivery job and works the due part of the queue now.
  */
 export const deliverEmailsJob: JobDefinition = {
   name: 'deliver-emails',
-  summary: 'Send queued e-mails from the outbox, with retries and a permanent-failure state.',
-  cron: '* * * * *',
+  summary: 'Queue a delivery job for every unfinished outbox message and send the due ones now.',
+  cron: null,
   async run(ctx, { dryRun }): Promise<JobSummary> {
     if (dryRun) {
       const due = await ctx.db
         .selectFrom('email_outbox')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', ctx.now())
         .executeTakeFirstOrThrow();
       return { items: Number(due.n), failed: 0 };
     }
+    const requeued = await requeueUnfinishedEmails(ctx);
     const s = await deliverPendingEmails(ctx, { limit: 200 });
-    return { items: s.claimed, failed: s.failed, sent: s.sent, retried: s.retried, abandoned: s.abandoned };
+    return { items: s.sent + s.failed + s.retried + s.abandoned, requeued, ...s };
   },
 };

@@ -7,8 +7,8 @@
  */
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import { runPaymentAction } from '../payments/actions.ts';
-import { lockPaymentByQuestion, schedulePaymentAction } from '../payments/queries.ts';
+import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
+import { lockPaymentByQuestion } from '../payments/queries.ts';
 import { lockQuestion, updateQuestion } from '../questions/queries.ts';
 
 export const OFFER_EXPIRED_REASON = 'Offer expired - not accepted within 24 hours';
@@ -28,7 +28,7 @@ async function expireOne(ctx: AppContext, id: number, kind: Kind, onExpired?: On
     if (kind === 'offer' && (q.pricing_status !== 'offer_pending' || !q.offer_expires_at || q.offer_expires_at > now)) return undefined;
     if (kind === 'sla' && (!q.sla_deadline || q.sla_deadline >= now || q.pricing_status === 'offer_pending')) return undefined;
     const payment = await lockPaymentByQuestion(trx, id);
-    if (payment && !payment.pending_action) await schedulePaymentAction(trx, payment.id, 'cancel', now);
+    if (payment && !payment.pending_action) await decidePaymentAction(ctx.jobs, trx, payment.id, 'cancel', now);
     const updated = await updateQuestion(trx, id, {
       status: 'declined',
       ...(kind === 'offer'

@@ -6,8 +6,8 @@
 import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
-import { runPaymentAction } from '../payments/actions.ts';
-import { lockPaymentByQuestion, markPaymentAccepted, schedulePaymentAction } from '../payments/queries.ts';
+import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
+import { lockPaymentByQuestion, markPaymentAccepted } from '../payments/queries.ts';
 import { lockQuestion, type QuestionRow, updateQuestion } from '../questions/queries.ts';
 import { assertOwner, profileIdOf } from '../questions/service.ts';
 import { ms } from '../questions/shapes.ts';
@@ -70,7 +70,7 @@ export async function declineOffer(ctx: AppContext, user: AuthUser, id: number, 
     const current = await lockOwned(trx, id, profileId);
     assertPendingOffer(current);
     const payment = await lockPaymentByQuestion(trx, id);
-    if (payment) await schedulePaymentAction(trx, payment.id, 'cancel', now);
+    if (payment) await decidePaymentAction(ctx.jobs, trx, payment.id, 'cancel', now);
     const updated = await updateQuestion(trx, id, {
       status: 'declined',
       pricing_status: 'offer_declined',

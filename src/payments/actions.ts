@@ -1,21 +1,49 @@
 /**
  * Carrying out the provider calls that a transaction decided (payment.pending_action): capture
- * after an answer, release after every other ending. Called right after the commit, and again by
- * `runDuePaymentActions` until the provider confirms. Safe to run twice at once: the provider
- * calls are idempotent and only the first confirmation changes the payment row.
+ * after an answer, release after every other ending. The deciding transaction also queues a
+ * payment-action job; the request tries once right after its commit, and the job retries until the
+ * provider confirms. Safe to run twice at once: the provider calls are idempotent and only the
+ * first confirmation changes the payment row.
  */
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
+import type { DB } from '../db/schema.ts';
+import { drainQueue } from '../jobs/drain.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import { PaymentProviderError } from './provider.ts';
-import { abandonPaymentAction, completePaymentAction, findPaymentById, listDuePaymentActions, postponePaymentAction } from './queries.ts';
+import {
+  abandonPaymentAction,
+  completePaymentAction,
+  findPaymentById,
+  listPendingPaymentActions,
+  postponePaymentAction,
+  schedulePaymentAction,
+} from './queries.ts';
 
 export type ActionOutcome = 'done' | 'retry_scheduled' | 'abandoned' | 'nothing_to_do';
+type Action = 'capture' | 'cancel';
 
-/** 1 min, 2, 4 … capped at 6 h. */
-export function retryDelayMs(retryCount: number): number {
-  return Math.min(6 * 3600_000, 60_000 * 2 ** Math.min(retryCount, 20));
+/** The request that decides tries first; the job waits this long before its first try. */
+const JOB_DELAY_SECONDS = 60;
+
+/** Thrown by the job's attempt on a retryable provider failure: pg-boss retries with back-off. */
+export class RetryPaymentActionError extends Error {}
+
+/** One job per decision: the key names the payment, the action and the moment it was decided. */
+const actionKey = (paymentId: number, action: Action, decidedAt: Date) => `payment:${paymentId}:${action}:${decidedAt.getTime()}`;
+
+/**
+ * Decides a capture or release inside the caller's transaction: the payment row's pending_action
+ * and the job that will see it through commit together. Returns false when the payment is not in a
+ * state that allows it (nothing recorded, nothing queued).
+ */
+export async function decidePaymentAction(jobs: JobQueue, trx: Kysely<DB>, paymentId: number, action: Action, now: Date): Promise<boolean> {
+  if (!(await schedulePaymentAction(trx, paymentId, action, now))) return false;
+  await jobs.send(trx, 'payment-action', { paymentId, action }, { key: actionKey(paymentId, action, now), startAfter: JOB_DELAY_SECONDS });
+  return true;
 }
 
-export async function runPaymentAction(ctx: AppContext, paymentId: number): Promise<ActionOutcome> {
+export async function runPaymentAction(ctx: AppContext, paymentId: number, opts: { fromQueue?: boolean } = {}): Promise<ActionOutcome> {
   const payment = await findPaymentById(ctx.db, paymentId);
   const action = payment?.pending_action;
   if (!payment || !action) return 'nothing_to_do';
@@ -31,9 +59,9 @@ export async function runPaymentAction(ctx: AppContext, paymentId: number): Prom
       err instanceof PaymentProviderError ? err : new PaymentProviderError(String((err as Error)?.message ?? err), 'provider_error', true);
     const now = ctx.now();
     if (e.retryable) {
-      const retryAt = new Date(now.getTime() + retryDelayMs(payment.retry_count));
-      await postponePaymentAction(ctx.db, payment.id, action, `${e.code}: ${e.message}`, retryAt, now);
-      ctx.log.warn({ paymentId, action, code: e.code, retryAt }, 'payment provider call failed; retry scheduled');
+      await postponePaymentAction(ctx.db, payment.id, action, `${e.code}: ${e.message}`, now);
+      ctx.log.warn({ paymentId, action, code: e.code }, 'payment provider call failed; the payment-action job retries it');
+      if (opts.fromQueue) throw new RetryPaymentActionError(`${e.code}: ${e.message}`);
       return 'retry_scheduled';
     }
     const current = await ctx.payments.retrieveIntent(intentId).catch(() => null);
@@ -52,10 +80,39 @@ export async function runPaymentAction(ctx: AppContext, paymentId: number): Prom
   }
 }
 
-/** The retry job: every due pending action, oldest first. Returns counts for the job log. */
+/** The payment-action queue gave up (every retry failed): the row keeps its pending_action and last error for the operator. */
+export async function paymentActionDeadLettered(ctx: AppContext, paymentId: number): Promise<void> {
+  ctx.log.error({ paymentId }, 'payment action failed every retry; needs an operator (quickchat jobs retry)');
+}
+
+/**
+ * Gives every unconfirmed action its job (idempotent: the key is the one its decision used) — for
+ * rows decided before payments moved onto pg-boss — and works the due jobs once, in this process.
+ */
 export async function runDuePaymentActions(ctx: AppContext, opts: { limit?: number } = {}) {
-  const ids = await listDuePaymentActions(ctx.db, ctx.now(), opts.limit ?? 100);
+  const pending = await listPendingPaymentActions(ctx.db, opts.limit ?? 100);
+  await ctx.jobs.sendMany(
+    ctx.db,
+    'payment-action',
+    pending.flatMap((p) =>
+      p.pending_action
+        ? [
+            {
+              payload: { paymentId: p.id, action: p.pending_action },
+              key: actionKey(p.id, p.pending_action, p.action_due_at ?? new Date(0)),
+            },
+          ]
+        : [],
+    ),
+  );
   const counts: Record<ActionOutcome, number> = { done: 0, retry_scheduled: 0, abandoned: 0, nothing_to_do: 0 };
-  for (const id of ids) counts[await runPaymentAction(ctx, id)] += 1;
-  return { due: ids.length, ...counts };
+  const r = await drainQueue(ctx, 'payment-action', opts.limit ?? 100, async ({ paymentId }) => {
+    try {
+      counts[await runPaymentAction(ctx, paymentId, { fromQueue: true })] += 1;
+    } catch (err) {
+      if (err instanceof RetryPaymentActionError) counts.retry_scheduled += 1;
+      throw err;
+    }
+  });
+  return { due: r.done + r.failed, ...counts };
 }

@@ -2,20 +2,19 @@ import type { JobDefinition, JobSummary } from '../jobs/types.ts';
 import { runDuePaymentActions } from './actions.ts';
 
 /**
- * Retries the provider calls that did not go through right after their commit (a capture after
- * an answer, a release after a decline, refund or expiry), until the provider confirms.
+ * The operator's lever over the payment-action queue (whose workers retry on their own): gives
+ * every unconfirmed capture or release its job and works the due ones now.
  */
 export const paymentActionsJob: JobDefinition = {
   name: 'payment-actions',
-  summary: 'Retry pending payment captures and releases at the payment provider',
-  cron: '*/5 * * * *',
+  summary: 'Queue a job for every unconfirmed payment capture or release and run the due ones now',
+  cron: null,
   async run(ctx, { dryRun }): Promise<JobSummary> {
     if (dryRun) {
       const due = await ctx.db
         .selectFrom('payment')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('pending_action', 'is not', null)
-        .where('action_due_at', '<=', ctx.now())
         .executeTakeFirstOrThrow();
       return { items: Number(due.n), failed: 0 };
     }

@@ -45,9 +45,12 @@ export async function paymentIntentIsUsed(db: Q, intentId: string): Promise<bool
   return Boolean(await findPaymentByIntent(db, intentId));
 }
 
-/** Records the decision to capture or release, in the transaction that makes it. */
-export function schedulePaymentAction(trx: Q, paymentId: number, action: Action, now: Date) {
-  return trx
+/**
+ * Records the decision to capture or release, in the transaction that makes it; action_due_at is
+ * the moment of the decision (the payment-action job's retries keep their own schedule).
+ */
+export async function schedulePaymentAction(trx: Q, paymentId: number, action: Action, now: Date): Promise<boolean> {
+  const r = await trx
     .updateTable('payment')
     .set({
       pending_action: action,
@@ -57,7 +60,8 @@ export function schedulePaymentAction(trx: Q, paymentId: number, action: Action,
     })
     .where('id', '=', paymentId)
     .where('status', 'in', ['authorized', 'accepted'])
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export function markPaymentAccepted(trx: Q, paymentId: number, now: Date) {
@@ -84,14 +88,13 @@ export function completePaymentAction(db: Q, paymentId: number, action: Action, 
     .executeTakeFirst();
 }
 
-/** A retryable failure: keep the action, count the attempt, try again at `retryAt`. */
-export function postponePaymentAction(db: Q, paymentId: number, action: Action, error: string, retryAt: Date, now: Date) {
+/** A retryable failure: keep the action, count the attempt; the payment-action job retries it. */
+export function postponePaymentAction(db: Q, paymentId: number, action: Action, error: string, now: Date) {
   return db
     .updateTable('payment')
     .set((eb) => ({
       retry_count: eb('retry_count', '+', 1),
       error_message: error.slice(0, 1000),
-      action_due_at: retryAt,
       ...(action === 'capture' ? { capture_failed: true } : {}),
       updated_at: now,
     }))
@@ -117,14 +120,13 @@ export function abandonPaymentAction(db: Q, paymentId: number, action: Action, e
     .execute();
 }
 
-export async function listDuePaymentActions(db: Q, now: Date, limit: number): Promise<number[]> {
-  const rows = await db
+/** Payments with an unconfirmed action, for the operator's requeue (`jobs run payment-actions`). */
+export async function listPendingPaymentActions(db: Q, limit: number) {
+  return db
     .selectFrom('payment')
-    .select('id')
+    .select(['id', 'pending_action', 'action_due_at'])
     .where('pending_action', 'is not', null)
-    .where('action_due_at', '<=', now)
-    .orderBy('action_due_at')
+    .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => r.id);
 }

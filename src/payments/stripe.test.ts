@@ -5,6 +5,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
+import { makeJobsDue } from '../../test/jobs.ts';
 import { type ExpertWithToken, expertWithToken, questionBody } from '../../test/question-helpers.ts';
 import { type StripeStub, startStripeStub } from '../../test/stripe-stub.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -124,7 +125,7 @@ describe('PAYMENTS=stripe (against a local Stripe API stub)', () => {
     expect(payment).toMatchObject({ status: 'authorized', pending_action: 'capture', retry_count: 1 });
     expect(stub.intents.get(paymentIntentId)?.status).toBe('requires_capture');
     stub.failNext(0);
-    t.clock.advance(60_000);
+    await makeJobsDue(t.ctx, 'payment-action');
     expect(await runDuePaymentActions(t.ctx)).toMatchObject({ done: 1 });
     payment = await t.database.db.selectFrom('payment').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow();
     expect(payment).toMatchObject({ status: 'captured', pending_action: null });

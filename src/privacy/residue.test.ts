@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
 import { bearer, createExpert, createUser, tokenFor } from '../../test/factories.ts';
 import { hex, storedRecording, storeObject } from '../account/test-helpers.ts';
-import { deliverPendingEmails } from '../email/worker.ts';
+import { deliverPendingEmails } from '../email/deliver.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
 import { workFileDeletionOutbox } from './outbox.ts';
 import { collectSubject, findResidue } from './residue.ts';

@@ -8,8 +8,8 @@ import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict, notFound } from '../errors.ts';
 import { attributeQuestionToVisit } from '../marketing/attribution.ts';
-import { runPaymentAction } from '../payments/actions.ts';
-import { insertPayment, paymentIntentIsUsed, schedulePaymentAction } from '../payments/queries.ts';
+import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
+import { insertPayment, paymentIntentIsUsed } from '../payments/queries.ts';
 import { verifyHold } from '../payments/verify.ts';
 import { hashReviewToken, reviewTokenFor } from '../reviews/token.ts';
 import { newQuestionEmail, questionSubmittedEmail } from './emails.ts';
@@ -124,7 +124,7 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
         throw err;
       }
       // Fixes the legacy defect: an auto-declined offer's hold is released, not left to expire.
-      if (terms.autoDeclined) await schedulePaymentAction(trx, payment.id, 'cancel', now);
+      if (terms.autoDeclined) await decidePaymentAction(ctx.jobs, trx, payment.id, 'cancel', now);
       await attributeQuestionToVisit(trx, {
         expertProfileId: expert.id,
         visitId: input.visitId,
@@ -155,7 +155,7 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
 
 async function queueCreationEmails(
   ctx: AppContext,
-  trx: Parameters<typeof queueEmail>[0],
+  trx: Parameters<typeof queueEmail>[1],
   q: QuestionRow,
   expert: ExpertForQuestion,
   reviewToken: string,
@@ -173,7 +173,7 @@ async function queueCreationEmails(
     autoDeclined,
     dashboardUrl: `${ctx.config.clientOrigin}/dashboard/inbox#question-${q.id}`,
   });
-  await queueEmail(trx, { template: 'new-question', to: expert.email, dedupeKey: `question-new:${q.id}`, ...toExpert }, now);
+  await queueEmail(ctx.jobs, trx, { template: 'new-question', to: expert.email, dedupeKey: `question-new:${q.id}`, ...toExpert }, now);
   const toAsker = questionSubmittedEmail({
     expertName,
     title: q.title,
@@ -181,5 +181,10 @@ async function queueCreationEmails(
     reviewUrl: `${ctx.config.clientOrigin}/r/${reviewToken}`,
     autoDeclined,
   });
-  await queueEmail(trx, { template: 'question-submitted', to: q.payer_email, dedupeKey: `question-submitted:${q.id}`, ...toAsker }, now);
+  await queueEmail(
+    ctx.jobs,
+    trx,
+    { template: 'question-submitted', to: q.payer_email, dedupeKey: `question-submitted:${q.id}`, ...toAsker },
+    now,
+  );
 }

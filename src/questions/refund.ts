@@ -5,8 +5,8 @@
 import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
-import { runPaymentAction } from '../payments/actions.ts';
-import { findPaymentByQuestion, lockPaymentByQuestion, schedulePaymentAction } from '../payments/queries.ts';
+import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
+import { findPaymentByQuestion, lockPaymentByQuestion } from '../payments/queries.ts';
 import { lockQuestion, updateQuestion } from './queries.ts';
 import { assertOwner, loadOwnedQuestion, profileIdOf } from './service.ts';
 
@@ -48,7 +48,7 @@ export async function refundQuestion(ctx: AppContext, user: AuthUser, id: number
         'not_refundable',
       );
     }
-    await schedulePaymentAction(trx, payment.id, 'cancel', now);
+    await decidePaymentAction(ctx.jobs, trx, payment.id, 'cancel', now);
     const updated = await updateQuestion(trx, id, {
       status: 'refunded',
       pricing_status: 'refunded',

@@ -57,9 +57,15 @@ export const jobsRun: Command = {
     if (!def) throw new UsageError(`Name a job: ${JOBS.map((j) => j.name).join(', ')}`);
     const cfg = config();
     const log = pino({ level: values.json ? 'silent' : cfg.logLevel });
-    const summary = await withDatabase(cfg, `quickchat jobs run ${def.name}`, (d) =>
-      runJob(createContext(cfg, d, log), def, { trigger: 'cli', dryRun: Boolean(values['dry-run']) }),
-    );
+    const summary = await withDatabase(cfg, `quickchat jobs run ${def.name}`, async (d) => {
+      const ctx = createContext(cfg, d, log);
+      await ctx.jobs.start();
+      try {
+        return await runJob(ctx, def, { trigger: 'cli', dryRun: Boolean(values['dry-run']) });
+      } finally {
+        await ctx.jobs.stop();
+      }
+    });
     out(
       values.json
         ? JSON.stringify({ job: def.name, dryRun: Boolean(values['dry-run']), summary }, null, 2)
