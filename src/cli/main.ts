@@ -1,12 +1,13 @@
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { isConnectionLoss } from '../db/connection-loss.ts';
 import { DataDirLockedError } from '../db/lock.ts';
+import { HttpError } from '../errors.ts';
 import { SourceError } from '../import/source.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
 import { adminCreate, adminDisable, adminList } from './commands/admin.ts';
 import { importVerify, importXano } from './commands/import.ts';
-import { jobsList, jobsRun, worker } from './commands/jobs.ts';
+import { jobsFailed, jobsList, jobsRetry, jobsRun, worker } from './commands/jobs.ts';
 import { mailList, mailShow } from './commands/mail.ts';
 import { mediaCleanup, mediaRestore } from './commands/media.ts';
 import { migrateDownCmd, migrateNew, migrateStatus, migrateUpCmd } from './commands/migrate.ts';
@@ -20,6 +21,8 @@ export const COMMANDS: Command[] = [
   serve,
   worker,
   jobsList,
+  jobsFailed,
+  jobsRetry,
   jobsRun,
   migrateStatus,
   migrateUpCmd,
@@ -108,7 +111,7 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     const code = await found.cmd.run({ values, positionals, out, config: () => (config ??= loadConfig()) });
     return code ?? 0;
   } catch (err) {
-    const known = [UsageError, ConfigError, MigrationError, DataDirLockedError, SourceError].some((t) => err instanceof t);
+    const known = [UsageError, HttpError, ConfigError, MigrationError, DataDirLockedError, SourceError].some((t) => err instanceof t);
     const unreachable = databaseProblem(err);
     if (unreachable) {
       console.error(`error: ${unreachable}`);

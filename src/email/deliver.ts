@@ -1,7 +1,16 @@
 import type { AppContext } from '../context.ts';
+import type { Db } from '../db/index.ts';
 import { drainQueue } from '../jobs/drain.ts';
 import { PermanentMailError } from './mailer.ts';
-import { claimEmail, markEmailFailed, markEmailRetry, markEmailSent, selectEmailStatus, selectUnfinishedEmailIds } from './queries.ts';
+import {
+  claimEmail,
+  markEmailFailed,
+  markEmailRetry,
+  markEmailSent,
+  revivePendingEmail,
+  selectEmailStatus,
+  selectUnfinishedEmailIds,
+} from './queries.ts';
 
 /** After this many attempts a message is `failed` for good (the email-deliver queue's retryLimit + 1). */
 export const MAX_EMAIL_ATTEMPTS = 8;
@@ -60,6 +69,18 @@ export async function deliverEmail(ctx: AppContext, outboxId: number): Promise<D
     ctx.log.warn(log, 'e-mail will be retried');
     throw new RetryEmailError(message);
   }
+}
+
+/**
+ * An operator's retry of a failed message: back to pending with a fresh count of attempts. A
+ * message that went out, or was erased with its owner, is not sent again.
+ */
+export async function reviveEmail(trx: Db, outboxId: number): Promise<string | null> {
+  const status = await selectEmailStatus(trx, outboxId);
+  if (!status) return `e-mail ${outboxId} no longer exists (erased with its recipient's account).`;
+  if (status === 'sent') return `e-mail ${outboxId} was already sent.`;
+  await revivePendingEmail(trx, outboxId);
+  return null;
 }
 
 /** A message the queue gave up on (every retry expired): it must not stay `pending` forever. */

@@ -50,6 +50,16 @@ export async function markEmailRetry(db: Db, id: number, error: string, nextAtte
     .execute();
 }
 
+/** Back to pending for one more round of attempts (the operator's `jobs retry`); sent rows stay sent. */
+export async function revivePendingEmail(db: Db, id: number) {
+  await db
+    .updateTable('email_outbox')
+    .set({ status: 'pending', attempts: 0, last_error: null, next_attempt_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['failed', 'pending'])
+    .execute();
+}
+
 export async function markEmailFailed(db: Db, id: number, error: string, from: ('pending' | 'sending')[] = ['sending']) {
   await db
     .updateTable('email_outbox')

@@ -39,7 +39,7 @@ export function jobId(queue: string, key: string): string {
 }
 
 /** pg-boss statements run on the business transaction's connection. */
-function onExecutor(trx: Kysely<DB>) {
+export function executorOn(trx: Kysely<DB>) {
   return {
     async executeSql(text: string, values?: unknown[]) {
       const r = await trx.executeQuery(CompiledQuery.raw(text, values ?? []));
@@ -89,13 +89,13 @@ export function createJobQueue(database: Database, log: Logger): JobQueue {
       await started().send(queue, payload as object, {
         id: jobId(queue, opts.key),
         ...(opts.startAfter !== undefined ? { startAfter: opts.startAfter } : {}),
-        db: onExecutor(trx),
+        db: executorOn(trx),
       });
     },
     async sendMany(trx, queue, jobs) {
       if (!jobs.length) return;
       const rows = jobs.map((j) => ({ id: jobId(queue, j.key), data: j.payload as object }));
-      await started().insert(queue, rows, { db: onExecutor(trx) });
+      await started().insert(queue, rows, { db: executorOn(trx) });
     },
     boss: started,
     async stop() {

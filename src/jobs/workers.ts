@@ -1,14 +1,21 @@
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.ts';
-import { deliverEmail, emailDeadLettered } from '../email/deliver.ts';
-import { paymentActionDeadLettered, runPaymentAction } from '../payments/actions.ts';
+import type { DB } from '../db/schema.ts';
+import { deliverEmail, emailDeadLettered, reviveEmail } from '../email/deliver.ts';
+import { paymentActionDeadLettered, paymentActionPending, runPaymentAction } from '../payments/actions.ts';
 import type { QueueName, QueuePayload } from './queues.ts';
 
-interface QueueWorker<Q extends QueueName> {
+export interface QueueWorker<Q extends QueueName> {
   /** Throws to have pg-boss retry the job with the queue's back-off. */
   handle(ctx: AppContext, payload: QueuePayload<Q>): Promise<unknown>;
   /** The job failed every retry (or expired every time): settle the domain row. */
   dead(ctx: AppContext, payload: QueuePayload<Q>): Promise<void>;
+  /**
+   * Before an operator's retry (`jobs retry`), in its transaction: puts the domain row back where
+   * the handler will act on it, or says why a retry would be wrong (null: go ahead).
+   */
+  revive(trx: Kysely<DB>, payload: QueuePayload<Q>): Promise<string | null>;
   /** How often an idle worker polls (PGlite has no LISTEN between instances). */
   pollSeconds(ctx: AppContext): number;
   concurrency: number;
@@ -19,6 +26,7 @@ export const QUEUE_WORKERS: { [Q in QueueName]: QueueWorker<Q> } = {
   'email-deliver': {
     handle: (ctx, { outboxId }) => deliverEmail(ctx, outboxId),
     dead: (ctx, { outboxId }) => emailDeadLettered(ctx, outboxId),
+    revive: (trx, { outboxId }) => reviveEmail(trx, outboxId),
     // Sign-in links must arrive within seconds: MAIL_POLL_MS (pg-boss's floor is 0.5 s).
     pollSeconds: (ctx) => Math.max(0.5, ctx.config.mail.pollMs / 1000),
     concurrency: 2,
@@ -26,6 +34,7 @@ export const QUEUE_WORKERS: { [Q in QueueName]: QueueWorker<Q> } = {
   'payment-action': {
     handle: (ctx, { paymentId }) => runPaymentAction(ctx, paymentId, { fromQueue: true }),
     dead: (ctx, { paymentId }) => paymentActionDeadLettered(ctx, paymentId),
+    revive: (trx, { paymentId, action }) => paymentActionPending(trx, paymentId, action),
     pollSeconds: () => 5,
     concurrency: 2,
   },

@@ -80,6 +80,14 @@ export async function runPaymentAction(ctx: AppContext, paymentId: number, opts:
   }
 }
 
+/** Before an operator's retry: only an action the payment row still records is carried out. */
+export async function paymentActionPending(trx: Kysely<DB>, paymentId: number, action: Action): Promise<string | null> {
+  const payment = await findPaymentById(trx, paymentId);
+  if (!payment) return `payment ${paymentId} no longer exists.`;
+  if (payment.pending_action !== action) return `payment ${paymentId} has no pending ${action} (status ${payment.status}).`;
+  return null;
+}
+
 /** The payment-action queue gave up (every retry failed): the row keeps its pending_action and last error for the operator. */
 export async function paymentActionDeadLettered(ctx: AppContext, paymentId: number): Promise<void> {
   ctx.log.error({ paymentId }, 'payment action failed every retry; needs an operator (quickchat jobs retry)');
