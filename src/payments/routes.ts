@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { errorResponses, Nullable } from '../questions/shapes.ts';
 import { PaymentProviderError } from './provider.ts';
 import { createPaymentIntent, handleProviderEvent } from './service.ts';
