@@ -4,13 +4,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
@@ -21,6 +15,7 @@ import { expertRoutes } from './experts/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
+import type { App } from './http/app-type.ts';
 import { errorBody, installErrorHandler } from './http/error-handler.ts';
 import { installFiniteNumbers } from './http/finite-numbers.ts';
 import { installHardening, serverOptions } from './http/hardening.ts';
@@ -38,14 +33,6 @@ import { offerRoutes } from './offers/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { questionRoutes } from './questions/routes.ts';
 import { reviewRoutes } from './reviews/routes.ts';
-
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -7,9 +7,8 @@ import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
 import { createJobQueue, type JobQueue } from './jobs/queue.ts';
-import type { PaymentProvider } from './payments/provider.ts';
-import { createSimulatedProvider } from './payments/simulated.ts';
-import { createStripeProvider } from './payments/stripe.ts';
+import { createPaymentProvider } from './payment-provider/factory.ts';
+import type { PaymentProvider } from './payment-provider/provider.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';
 import { createUrlSigner, type UrlSigner } from './storage/signer.ts';
@@ -76,20 +75,6 @@ function createVideoHost(config: Config, storage: Storage, signer: UrlSigner): V
   }
 }
 
-function createPayments(config: Config, db: Db, now: () => Date): PaymentProvider {
-  const payments = config.payments;
-  switch (payments.provider) {
-    case 'simulated':
-      return createSimulatedProvider(db, now);
-    case 'stripe':
-      return createStripeProvider(payments);
-    default: {
-      const unknown: never = payments;
-      throw new Error(`Unknown payment provider ${JSON.stringify(unknown)}`);
-    }
-  }
-}
-
 function createCoach(config: Config, log: Logger): CoachProvider {
   const c = config.coach;
   switch (c.provider) {
@@ -117,7 +102,7 @@ export function createContext(config: Config, database: Database, log: Logger, n
     storage,
     video,
     uploadSigner,
-    payments: createPayments(config, database.db, now),
+    payments: createPaymentProvider(config.payments, database.db, now),
     mailer: createMailer(config, log),
     jobs: createJobQueue(database, log),
     coach: createCoach(config, log),

@@ -1,8 +1,8 @@
 import { parseSetCookie } from 'cookie';
 import type { LightMyRequestResponse } from 'fastify';
 import { createAdminApp } from '../src/admin-console/app.ts';
-import type { App } from '../src/app.ts';
 import type { AdminRole } from '../src/db/schema.ts';
+import type { App } from '../src/http/app-type.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { createUser, tokenFor } from './factories.ts';
 

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
-import type { App } from '../src/app.ts';
 import { createApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { type AppContext, createContext } from '../src/context.ts';
 import type { Database } from '../src/db/index.ts';
+import type { App } from '../src/http/app-type.ts';
 import { freshDatabase } from './db.ts';
 
 export interface TestApp {

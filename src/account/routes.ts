@@ -1,10 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';

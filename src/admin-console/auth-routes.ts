@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { ADMIN_COOKIE, clearAdminCookie, MAIN_SESSION_COOKIE, readCookie, setAdminCookie } from '../admin/cookies.ts';
 import { type AdminCaller, requireAdmin } from '../admin/guard.ts';
 import { verifyAdminLogin } from '../admin/service.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { Errors, Id, Ok, ok } from './kit.ts';
 import { endConsoleSessions } from './team-service.ts';
 

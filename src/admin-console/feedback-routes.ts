@@ -1,11 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { listAttachments } from '../feedback/queries.ts';
 import { FeedbackPriority, FeedbackStatus, FeedbackType } from '../feedback/schemas.ts';
 import { addComment, changeFeedback, softDeleteFeedback } from '../feedback/service.ts';
+import type { App } from '../http/app-type.ts';
 import {
   countConsoleFeedback,
   findConsoleRow,

@@ -1,11 +1,11 @@
 import { type Static, Type } from '@fastify/type-provider-typebox';
 import { requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { PLAN_LEVELS, planName } from '../flags/plans.ts';
 import { type FlagRow, listFlags } from '../flags/queries.ts';
 import { changeFlag, createFlag, removeFlag } from '../flags/service.ts';
+import type { App } from '../http/app-type.ts';
 import { Errors, Id, Iso, Ok, ok } from './kit.ts';
 
 const Key = Type.String({ pattern: '^[a-z0-9_]{1,64}$' });

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { applyJiraEvent, type JiraEvent } from './feedback-service.ts';
 import { Errors, Ok, ok } from './kit.ts';
 

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { requireAdmin } from '../admin/guard.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { Errors, Id, Iso, Ok, ok } from './kit.ts';
 import { consoleHealth, readNotificationConfig, sendTestNotification, updateNotificationConfig } from './settings-service.ts';
 

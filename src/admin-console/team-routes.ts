@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ALL_ADMINS, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
 import { listTeam } from '../admin/team-queries.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { Errors, Id, IdParam, Iso, iso, Nullable, Ok, ok } from './kit.ts';
 import { addTeamMember, removeTeamMember, revokeAllSessions } from './team-service.ts';
 

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { clearAdminCookie, MAIN_SESSION_COOKIE, readCookie, setAdminCookie } from './cookies.ts';
 import { audit, requireAdmin, SUPER_ADMIN } from './guard.ts';
 import { listAuditRows } from './queries.ts';

@@ -3,8 +3,8 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { bearer, tokenFor } from '../../test/factories.ts';
 import { jobsOf, makeJobsDue } from '../../test/jobs.ts';
 import { askDeepDive, askQuickConsult, type ExpertWithToken, expertWithToken, lifecycle, states } from '../../test/question-helpers.ts';
+import { type PaymentProvider, PaymentProviderError } from '../payment-provider/provider.ts';
 import { runDuePaymentActions } from '../payments/actions.ts';
-import { type PaymentProvider, PaymentProviderError } from '../payments/provider.ts';
 
 const HOUR = 3600_000;
 

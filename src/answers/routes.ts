@@ -1,7 +1,7 @@
 import { type Static, Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { ExpertQuestion, errorResponses, Nullable, toExpertQuestion } from '../questions/shapes.ts';
 import { captureForQuestion, createAnswer, getAnswer, type NewAnswer } from './service.ts';
 import { AnswerSchema, MediaAssetSchema, toAnswer, toMediaAsset } from './shapes.ts';

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { clearOAuthStateCookie, OAUTH_STATE_COOKIE, readCookie, setOAuthStateCookie, setSessionCookie } from './cookies.ts';
 import type { OAuthProvider } from './oauth.ts';
 import { completeOAuth, startOAuth, upsertOAuthUser } from './oauth-service.ts';

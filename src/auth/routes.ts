@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { clearSessionCookie } from './cookies.ts';
 import { bearerSecurity, requireUser } from './guard.ts';
 import { sendMagicLink, verifyMagicCode, verifyMagicToken } from './magic-link.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { errorResponses, Nullable } from '../questions/shapes.ts';
 import { analyzeQuestion, saveClarifications, startCoaching } from './service.ts';
 

@@ -3,6 +3,7 @@
  * change its interface here in the same commit (the schema test compares the two).
  */
 import type { ColumnType } from 'kysely';
+import type { IntentStatus } from '../payment-provider/provider.ts';
 import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
 import type * as Admin from './schema-admin.ts';
 import type * as Coach from './schema-coach.ts';
@@ -165,15 +166,6 @@ export interface PaymentTable {
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
-
-export type IntentStatus =
-  | 'requires_payment_method'
-  | 'requires_confirmation'
-  | 'requires_action'
-  | 'processing'
-  | 'requires_capture'
-  | 'succeeded'
-  | 'canceled';
 
 export interface SimulatedPaymentIntentTable {
   id: string;

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { toPublicProfile, toPublicTiers } from './mappers.ts';
 import { PublicProfile, PublicTiers } from './schemas.ts';
 import { getPublicProfile, isHandleAvailable } from './service.ts';

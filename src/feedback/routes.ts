@@ -1,10 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { audit, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
-import type { App } from '../app.ts';
 import { optionalUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { FeedbackTable } from '../db/schema.ts';
 import { HttpError, notFound } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { countFeedback, findFeedback, listAttachments, listComments, listFeedback, listTagCounts, listTagNames } from './queries.ts';
 import {
   Analytics,

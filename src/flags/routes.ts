@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { audit, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { planName } from './plans.ts';
 import { type FlagRow, listEnabledFlags, listFlagAudit, listFlags } from './queries.ts';
 import { changeFlag, createFlag, removeFlag } from './service.ts';

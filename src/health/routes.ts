@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { signInProblems } from './checks.ts';
 
 const Health = Type.Object({

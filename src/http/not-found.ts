@@ -9,7 +9,7 @@
  * /expert/marketing): there an unknown path is a page for a browser and JSON for everyone else.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
+import type { App } from './app-type.ts';
 import { errorBody } from './error-handler.ts';
 
 const SHARED_WITH_PAGES = new Set(['auth', 'expert']);

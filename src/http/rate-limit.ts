@@ -1,10 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
-import type { App } from '../app.ts';
 import { verifySession } from '../auth/jwt.ts';
 import type { AppContext } from '../context.ts';
 import { tooManyRequests } from '../errors.ts';
+import type { App } from './app-type.ts';
 
 /**
  * Per-route limits: a route opts in with `config: { rateLimit: { max, timeWindow } }` (and its own

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
 import { requireInternalKey } from './guard.ts';
 import { cleanupTestData, digestPendingQuestions, expiredSlas, expireNow, mediaInventory, pendingOffers, userContact } from './service.ts';

@@ -1,9 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { requireFlag } from '../flags/service.ts';
+import type { App } from '../http/app-type.ts';
 import { hashVisitorIp } from './ip-hash.ts';
 import {
   changeCampaign,

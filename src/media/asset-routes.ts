@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { bearerSecurity, optionalUser, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { getMediaAsset, registerMediaAsset, removeMediaAsset } from './asset-service.ts';
 import { ErrorBody, MediaAsset, RateLimited, uploadRateLimit } from './schemas.ts';
 

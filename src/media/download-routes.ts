@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { DownloadsNotEnabledError } from '../video/cloudflare-stream.ts';
 import { hostAllowed, RefusedUrlError, safeFetch } from './safe-fetch.ts';
 import { ErrorBody, RateLimited } from './schemas.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { forbidden, notFound } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { LOCAL_UPLOAD_PATH, verifyLocalUpload } from '../storage/local.ts';
 import { LOCAL_VIDEO_PATH, LOCAL_VIDEO_UPLOAD_PATH, verifyLocalVideoUpload } from '../video/local.ts';
 import { ErrorBody } from './schemas.ts';

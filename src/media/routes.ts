@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { assetRoutes } from './asset-routes.ts';
 import { downloadRoutes } from './download-routes.ts';
 import { localRoutes } from './local-routes.ts';

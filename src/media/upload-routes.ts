@@ -1,9 +1,9 @@
 import type { MultipartFile } from '@fastify/multipart';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { ErrorBody, RateLimited, UploadErrors, uploaderOf, uploadRateLimit } from './schemas.ts';
 import {
   enableDownloads,

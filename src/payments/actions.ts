@@ -10,7 +10,7 @@ import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { drainQueue } from '../jobs/drain.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { PaymentProviderError } from './provider.ts';
+import { PaymentProviderError } from '../payment-provider/provider.ts';
 import {
   abandonPaymentAction,
   completePaymentAction,

@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { makeJobsDue } from '../../test/jobs.ts';
 import { askQuickConsult, expertWithToken, lifecycle } from '../../test/question-helpers.ts';
 import { findJob } from '../jobs/registry.ts';
-import { PaymentProviderError } from './provider.ts';
+import { PaymentProviderError } from '../payment-provider/provider.ts';
 
 describe('payment-actions job', () => {
   let t: TestApp;

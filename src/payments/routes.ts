@@ -1,9 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
+import { PaymentProviderError } from '../payment-provider/provider.ts';
 import { errorResponses, Nullable } from '../questions/shapes.ts';
-import { PaymentProviderError } from './provider.ts';
 import { createPaymentIntent, handleProviderEvent } from './service.ts';
 
 const CreateIntentBody = Type.Object(

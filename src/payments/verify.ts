@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { HttpError, unprocessable } from '../errors.ts';
-import { PaymentProviderError, type ProviderIntent } from './provider.ts';
+import { PaymentProviderError, type ProviderIntent } from '../payment-provider/provider.ts';
 
 /**
  * The hold behind a new question must exist at the provider, be authorized and not captured

@@ -6,9 +6,9 @@
  * beyond our routes: they go when the worker deletes them, within minutes.)
  */
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
 import { gone } from '../errors.ts';
+import type { App } from '../http/app-type.ts';
 import { keyFromUrl, OBJECT_PATH } from '../media/urls.ts';
 import { LOCAL_VIDEO_PATH } from '../video/local.ts';
 import { doneKey } from './outbox-queries.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { refundQuestion } from './refund.ts';
 import { emptyBodyAsObject, errorResponses, Nullable } from './shapes.ts';

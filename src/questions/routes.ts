@@ -1,7 +1,7 @@
 import { type Static, Type } from '@fastify/type-provider-typebox';
-import type { App } from '../app.ts';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { hashVisitorIp } from '../marketing/ip-hash.ts';
 import { createQuestion, type NewQuestionInput } from './create.ts';
 import { inboxRoutes } from './inbox-routes.ts';

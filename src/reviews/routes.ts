@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { MediaAssetSchema } from '../answers/shapes.ts';
-import type { App } from '../app.ts';
 import type { AppContext } from '../context.ts';
+import type { App } from '../http/app-type.ts';
 import { errorResponses, Nullable } from '../questions/shapes.ts';
 import { getReview, submitFeedback } from './service.ts';
 

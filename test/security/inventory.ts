@@ -2,7 +2,7 @@
  * The route inventory, from the two sources the policy table is compared with: the live router
  * (Fastify's route tree) and the OpenAPI document served at /docs/json.
  */
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/http/app-type.ts';
 
 export type RouteKey = `${string} ${string}`;
 

@@ -3,9 +3,16 @@
  * is captured when the answer is sent and cancelled on every other ending. Adapters: `simulated`
  * (records in PostgreSQL with Stripe's states) and `stripe` (the Stripe API).
  */
-import type { IntentStatus } from '../db/schema.ts';
 
-export type { IntentStatus };
+/** Stripe's PaymentIntent states; also the simulated adapter's `status` column (db/schema.ts). */
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
 
 /** A PaymentIntent as the domain sees it, whatever the provider. */
 export interface ProviderIntent {

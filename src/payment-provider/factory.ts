@@ -1,0 +1,19 @@
+import type { PaymentsConfig } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import type { PaymentProvider } from './provider.ts';
+import { createSimulatedProvider } from './simulated.ts';
+import { createStripeProvider } from './stripe.ts';
+
+/** The adapter PAYMENTS names; createContext calls it once at start-up. */
+export function createPaymentProvider(payments: PaymentsConfig, db: Db, now: () => Date): PaymentProvider {
+  switch (payments.provider) {
+    case 'simulated':
+      return createSimulatedProvider(db, now);
+    case 'stripe':
+      return createStripeProvider(payments);
+    default: {
+      const unknown: never = payments;
+      throw new Error(`Unknown payment provider ${JSON.stringify(unknown)}`);
+    }
+  }
+}
