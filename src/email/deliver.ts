@@ -1,7 +1,9 @@
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { drainQueue } from '../jobs/drain.ts';
+import { maxAttempts, nominalRetryDelayMs } from '../jobs/queues.ts';
 import { PermanentMailError } from './mailer.ts';
+import { sendDeliveryJobs } from './outbox.ts';
 import {
   claimEmail,
   markEmailFailed,
@@ -12,15 +14,10 @@ import {
   selectUnfinishedEmailIds,
 } from './queries.ts';
 
-/** After this many attempts a message is `failed` for good (the email-deliver queue's retryLimit + 1). */
-export const MAX_EMAIL_ATTEMPTS = 8;
+/** After this many attempts a message is `failed` for good: the email-deliver queue's own limit. */
+export const MAX_EMAIL_ATTEMPTS = maxAttempts('email-deliver');
 /** Templates whose bodies hold secrets: erased from the table once delivered. */
 const SENSITIVE_TEMPLATES = new Set(['magic_link']);
-
-/** Nominal back-off, 1 min, 2 min, 4 min … capped at 6 h: pg-boss applies it (with jitter). */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 6 * 60 * 60 * 1000);
-}
 
 /** Thrown for a temporary failure: the queue retries the job with back-off. */
 export class RetryEmailError extends Error {}
@@ -65,7 +62,7 @@ export async function deliverEmail(ctx: AppContext, outboxId: number): Promise<D
       ctx.log.error(log, 'e-mail failed for good');
       return 'failed';
     }
-    await markEmailRetry(ctx.db, row.id, message, new Date(ctx.now().getTime() + retryDelayMs(row.attempts)));
+    await markEmailRetry(ctx.db, row.id, message, new Date(ctx.now().getTime() + nominalRetryDelayMs('email-deliver', row.attempts)));
     ctx.log.warn(log, 'e-mail will be retried');
     throw new RetryEmailError(message);
   }
@@ -120,10 +117,6 @@ export async function deliverPendingEmails(ctx: AppContext, opts: { limit?: numb
  */
 export async function requeueUnfinishedEmails(ctx: AppContext): Promise<number> {
   const ids = await selectUnfinishedEmailIds(ctx.db);
-  await ctx.jobs.sendMany(
-    ctx.db,
-    'email-deliver',
-    ids.map((id) => ({ payload: { outboxId: id }, key: `email:${id}` })),
-  );
+  await sendDeliveryJobs(ctx.jobs, ctx.db, ids);
   return ids.length;
 }

@@ -9,7 +9,7 @@ import { runCli } from '../cli/main.ts';
 import { jobId } from '../jobs/queue.ts';
 import { deliverPendingEmails, MAX_EMAIL_ATTEMPTS, requeueUnfinishedEmails } from './deliver.ts';
 import { type Mailer, PermanentMailError } from './mailer.ts';
-import { queueEmail } from './outbox.ts';
+import { emailJobKey, queueEmail } from './outbox.ts';
 import { magicLinkEmail, welcomeEmail } from './templates.ts';
 
 describe('templates', () => {
@@ -66,7 +66,7 @@ describe('deliverPendingEmails with the outbox mailer', () => {
     expect(first).toEqual({ sent: 3, retried: 0, failed: 0, abandoned: 0 });
     // One delivery job per new message, its id derived from the outbox id; the duplicate queued none.
     const jobs = await jobsOf(t.ctx, 'email-deliver');
-    expect(jobs.filter((j) => j.id === jobId('email-deliver', `email:${a}`))).toMatchObject([
+    expect(jobs.filter((j) => j.id === jobId('email-deliver', emailJobKey(a)))).toMatchObject([
       { state: 'completed', data: { outboxId: a } },
     ]);
     expect(jobs.filter((j) => j.state === 'completed')).toHaveLength(3);
@@ -115,7 +115,7 @@ describe('deliverPendingEmails with the outbox mailer', () => {
     expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: '451 try later' });
     expect(r.next_attempt_at.getTime() - t.clock.now.getTime()).toBe(60_000);
     // pg-boss holds the retry back for its back-off (retry_count counts fetches, so 0 until the next one).
-    const [job] = (await jobsOf(t.ctx, 'email-deliver')).filter((j) => j.id === jobId('email-deliver', `email:${id}`));
+    const [job] = (await jobsOf(t.ctx, 'email-deliver')).filter((j) => j.id === jobId('email-deliver', emailJobKey(id)));
     expect(job).toMatchObject({ state: 'retry', retry_count: 0 });
     expect(job?.start_after.getTime()).toBeGreaterThan(Date.now());
     expect(await deliverPendingEmails(t.ctx)).toMatchObject({ retried: 0 });

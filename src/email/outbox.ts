@@ -16,30 +16,41 @@ export interface QueuedEmail extends EmailContent {
   dedupeKey?: string;
 }
 
+/** The job key of an outbox message's delivery: one job per message, however often it is sent. */
+export function emailJobKey(outboxId: number): string {
+  return `email:${outboxId}`;
+}
+
+/** Queues the delivery jobs of outbox messages, in the caller's transaction. */
+export async function sendDeliveryJobs(jobs: JobQueue, trx: Kysely<DB>, outboxIds: number[]): Promise<void> {
+  await jobs.sendMany(
+    trx,
+    'email-deliver',
+    outboxIds.map((id) => ({ payload: { outboxId: id }, key: emailJobKey(id) })),
+  );
+}
+
+function outboxRow(email: QueuedEmail, now: Date) {
+  return {
+    template: email.template,
+    to_address: email.to,
+    subject: email.subject,
+    text_body: email.text,
+    html_body: email.html,
+    dedupe_key: email.dedupeKey ?? null,
+    created_at: now,
+    next_attempt_at: now,
+  };
+}
+
 /**
  * Queues an e-mail inside the caller's transaction: the outbox row (the message's record, which the
  * admin console and erasure read) and its email-deliver job commit together, and a worker sends it
  * after commit. Returns the outbox id, or null when a message with the same dedupe key was already queued.
  */
 export async function queueEmail(jobs: JobQueue, trx: Kysely<DB>, email: QueuedEmail, now: Date): Promise<number | null> {
-  const row = await trx
-    .insertInto('email_outbox')
-    .values({
-      template: email.template,
-      to_address: email.to,
-      subject: email.subject,
-      text_body: email.text,
-      html_body: email.html,
-      dedupe_key: email.dedupeKey ?? null,
-      created_at: now,
-      next_attempt_at: now,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!row) return null;
-  await jobs.send(trx, 'email-deliver', { outboxId: row.id }, { key: `email:${row.id}` });
-  return row.id;
+  const ids = await insertEmails(jobs, trx, [email], now);
+  return ids[0] ?? null;
 }
 
 /** Many e-mails in one multi-row insert, with their delivery jobs; returns how many were new. */
@@ -49,28 +60,18 @@ export async function queueEmails(
   mails: (QueuedEmail & { dedupeKey: string })[],
   now: Date,
 ): Promise<number> {
-  if (!mails.length) return 0;
+  return (await insertEmails(jobs, trx, mails, now)).length;
+}
+
+async function insertEmails(jobs: JobQueue, trx: Kysely<DB>, mails: QueuedEmail[], now: Date): Promise<number[]> {
+  if (!mails.length) return [];
   const rows = await trx
     .insertInto('email_outbox')
-    .values(
-      mails.map((m) => ({
-        template: m.template,
-        to_address: m.to,
-        subject: m.subject,
-        text_body: m.text,
-        html_body: m.html,
-        dedupe_key: m.dedupeKey,
-        created_at: now,
-        next_attempt_at: now,
-      })),
-    )
+    .values(mails.map((m) => outboxRow(m, now)))
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
     .execute();
-  await jobs.sendMany(
-    trx,
-    'email-deliver',
-    rows.map((r) => ({ payload: { outboxId: r.id }, key: `email:${r.id}` })),
-  );
-  return rows.length;
+  const ids = rows.map((r) => r.id);
+  await sendDeliveryJobs(jobs, trx, ids);
+  return ids;
 }

@@ -5,7 +5,7 @@ import { makeJobsDue } from '../../test/jobs.ts';
 import { askQuickConsult, expertWithToken } from '../../test/question-helpers.ts';
 import { deliverPendingEmails } from '../email/deliver.ts';
 import type { Mailer } from '../email/mailer.ts';
-import { queueEmail } from '../email/outbox.ts';
+import { emailJobKey, queueEmail } from '../email/outbox.ts';
 import { welcomeEmail } from '../email/templates.ts';
 import { HttpError } from '../errors.ts';
 import { failedJobs, queueStats, retryJob } from './operator.ts';
@@ -39,7 +39,7 @@ describe('queue operator: stats, failed jobs and retry', () => {
   /** Queues an e-mail whose delivery job fails on its first and last attempt (retry limit 0). */
   async function failedEmail(to: string) {
     const id = await email(to);
-    const job = jobId('email-deliver', `email:${id}`);
+    const job = jobId('email-deliver', emailJobKey(id));
     await sql`UPDATE pgboss.job SET retry_limit = 0 WHERE id = ${job}::uuid`.execute(t.ctx.db);
     t.ctx.mailer = { ...mailer, send: () => Promise.reject(new Error('smtp: 421 try later')) };
     try {

@@ -41,13 +41,13 @@ export async function queueStats(db: Db): Promise<QueueStats[]> {
     WHERE name = ANY(${names}::text[]) GROUP BY name, state`.execute(db);
   for (const row of r.rows) {
     const n = Number(row.n);
-    const dead = stats.get(row.name.replace(/-dead$/, ''));
-    if (!dead) continue;
-    if (row.name.endsWith('-dead')) dead.deadLettered += n;
-    else if (row.state === 'created' || row.state === 'retry') dead.queued += n;
-    else if (row.state === 'active') dead.active += n;
-    else if (row.state === 'failed') dead.failed += n;
-    else if (row.state === 'completed') dead.completed += n;
+    const s = stats.get(row.name.replace(/-dead$/, ''));
+    if (!s) continue;
+    if (row.name.endsWith('-dead')) s.deadLettered += n;
+    else if (row.state === 'created' || row.state === 'retry') s.queued += n;
+    else if (row.state === 'active') s.active += n;
+    else if (row.state === 'failed') s.failed += n;
+    else if (row.state === 'completed') s.completed += n;
   }
   return [...stats.values()];
 }

@@ -79,7 +79,11 @@ export function createJobQueue(database: Database, log: Logger): JobQueue {
         await b.start();
         for (const [name, q] of Object.entries(QUEUES)) {
           await b.createQueue(`${name}-dead`);
-          await b.createQueue(name, { ...q.policy, deadLetter: `${name}-dead` });
+          const policy = { ...q.policy, deadLetter: `${name}-dead` };
+          // createQueue leaves an existing queue as it was: updateQueue carries a changed policy
+          // (a new retry limit or back-off) to queues created by an earlier release.
+          await b.createQueue(name, policy);
+          await b.updateQueue(name, policy);
         }
         boss = b;
       })();

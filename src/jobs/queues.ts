@@ -31,3 +31,18 @@ export interface QueuePayloads {
 }
 
 export type QueuePayload<Q extends QueueName> = QueuePayloads[Q];
+
+/** How many times a queue runs one job before it gives up: its first try and every retry. */
+export function maxAttempts(queue: QueueName): number {
+  return QUEUES[queue].policy.retryLimit + 1;
+}
+
+/**
+ * The nominal wait before retry `attempt` (1-based) under a queue's policy: retryDelay doubled each
+ * time, capped at retryDelayMax. pg-boss applies the same curve with jitter; rows that show their
+ * next attempt to operators use this one, so the curve is written only in the policy above.
+ */
+export function nominalRetryDelayMs(queue: QueueName, attempt: number): number {
+  const { retryDelay, retryDelayMax } = QUEUES[queue].policy;
+  return Math.min(retryDelay * 2 ** Math.max(0, attempt - 1), retryDelayMax) * 1000;
+}

@@ -6,10 +6,11 @@
  * already held (`requires_capture`), as the legacy mock mode did for manual capture.
  */
 import { randomBytes } from 'node:crypto';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { toJson } from '../db/json.ts';
 import type { SimulatedPaymentIntentTable } from '../db/schema.ts';
-import { type PaymentProvider, PaymentProviderError, type ProviderIntent } from './provider.ts';
+import { type IntentStatus, type PaymentProvider, PaymentProviderError, type ProviderIntent } from './provider.ts';
 
 type Row = { [K in keyof SimulatedPaymentIntentTable]: unknown } & { id: string };
 
@@ -56,6 +57,36 @@ export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvide
     return toIntent((await find(id)) as Row);
   }
 
+  /**
+   * Moves an intent from one of `from` to `target` in one conditional update. Repeating a move that
+   * already happened returns the intent as it is (Stripe's answer to a retried capture or cancel);
+   * any other state is Stripe's payment_intent_unexpected_state.
+   */
+  async function settle(
+    id: string,
+    target: 'succeeded' | 'canceled',
+    from: readonly IntentStatus[],
+    columns: { amount_received?: RawBuilder<number>; cancellation_reason?: string },
+    verb: 'captured' | 'canceled',
+  ): Promise<ProviderIntent> {
+    const done = await db
+      .updateTable('simulated_payment_intent')
+      .set({ ...columns, status: target, updated_at: now() })
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (done) return toIntent(done as Row);
+    const row = await find(id);
+    if (!row) throw new PaymentProviderError(`No such payment intent: ${id}`, 'resource_missing', false);
+    if (row.status === target) return toIntent(row as Row);
+    throw new PaymentProviderError(
+      `This PaymentIntent could not be ${verb} because it has a status of ${row.status}.`,
+      'payment_intent_unexpected_state',
+      false,
+    );
+  }
+
   return {
     kind: 'simulated',
     isMock: true,
@@ -83,43 +114,9 @@ export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvide
         .execute();
     },
 
-    async capture(id) {
-      const done = await db
-        .updateTable('simulated_payment_intent')
-        .set((eb) => ({ status: 'succeeded', amount_received: eb.ref('amount_cents'), updated_at: now() }))
-        .where('id', '=', id)
-        .where('status', '=', 'requires_capture')
-        .returningAll()
-        .executeTakeFirst();
-      if (done) return toIntent(done as Row);
-      const row = await find(id);
-      if (!row) throw new PaymentProviderError(`No such payment intent: ${id}`, 'resource_missing', false);
-      if (row.status === 'succeeded') return toIntent(row as Row);
-      throw new PaymentProviderError(
-        `This PaymentIntent could not be captured because it has a status of ${row.status}.`,
-        'payment_intent_unexpected_state',
-        false,
-      );
-    },
+    capture: (id) => settle(id, 'succeeded', ['requires_capture'], { amount_received: sql<number>`amount_cents` }, 'captured'),
 
-    async cancel(id) {
-      const done = await db
-        .updateTable('simulated_payment_intent')
-        .set({ status: 'canceled', cancellation_reason: 'requested_by_customer', updated_at: now() })
-        .where('id', '=', id)
-        .where('status', 'in', CANCELLABLE)
-        .returningAll()
-        .executeTakeFirst();
-      if (done) return toIntent(done as Row);
-      const row = await find(id);
-      if (!row) throw new PaymentProviderError(`No such payment intent: ${id}`, 'resource_missing', false);
-      if (row.status === 'canceled') return toIntent(row as Row);
-      throw new PaymentProviderError(
-        `This PaymentIntent could not be canceled because it has a status of ${row.status}.`,
-        'payment_intent_unexpected_state',
-        false,
-      );
-    },
+    cancel: (id) => settle(id, 'canceled', CANCELLABLE, { cancellation_reason: 'requested_by_customer' }, 'canceled'),
 
     parseWebhook() {
       throw new PaymentProviderError('Webhooks are used only with PAYMENTS=stripe.', 'webhooks_disabled', false);
