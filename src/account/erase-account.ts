@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail, queueEmails } from '../email/outbox.ts';
+import { queueFileDeletions } from '../file-deletion/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonym, retainUntil } from '../privacy/pseudonym.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
@@ -24,7 +25,6 @@ import {
   findSharedMedia,
   finishAudit,
   insertAudit,
-  insertOutboxItems,
   listAnswers,
   listExportsOfUser,
   listFeedback,
@@ -140,7 +140,7 @@ export async function eraseAccountTx(
     ...exports.map((e) => ({ target: 'storage' as const, key: e.object_key })),
     ...payments.map((p) => ({ target: 'payment_intent' as const, key: p.stripe_payment_intent_id })),
   ].filter((i) => !sharedKeys.has(i.key));
-  counts.file_deletion_outbox = await insertOutboxItems(trx, audit.id, uniqueItems(items), now);
+  counts.file_deletion_outbox = (await queueFileDeletions(ctx.jobs, trx, uniqueItems(items), now, { erasureId: audit.id })).length;
 
   if (profile) {
     counts.campaign_visit = await deleteByIds(trx, 'campaign_visit', [profile.id], 'expert_profile_id');

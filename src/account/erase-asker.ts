@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail } from '../email/outbox.ts';
+import { queueFileDeletions } from '../file-deletion/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
@@ -25,7 +26,6 @@ import {
   findSharedMedia,
   finishAudit,
   insertAudit,
-  insertOutboxItems,
   listFeedback,
   listMediaObjects,
   listUploadSessions,
@@ -89,7 +89,7 @@ export async function eraseAskerTx(
     ...ownKeys(ctx, feedback.urls).map((key) => ({ target: 'storage' as const, key })),
     ...payments.map((p) => ({ target: 'payment_intent' as const, key: p.stripe_payment_intent_id })),
   ];
-  counts.file_deletion_outbox = await insertOutboxItems(trx, audit.id, uniqueItems(items), now);
+  counts.file_deletion_outbox = (await queueFileDeletions(ctx.jobs, trx, uniqueItems(items), now, { erasureId: audit.id })).length;
   counts.question = await scrubQuestions(
     trx,
     qids,

@@ -2,8 +2,8 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
 import { bearer, createUser, tokenFor } from '../../test/factories.ts';
+import { workFileDeletionOutbox } from '../file-deletion/service.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
-import { workFileDeletionOutbox } from '../privacy/outbox.ts';
 import { runRetention } from '../privacy/retention.ts';
 import { richExpert } from './test-helpers.ts';
 

@@ -4,10 +4,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { toJson } from '../db/json.ts';
-import type { DB, ErasureAuditTable, FileDeletionOutboxTable } from '../db/schema.ts';
+import type { DB, ErasureAuditTable } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
-type Target = FileDeletionOutboxTable['target'];
 
 export function findUser(db: Q, id: number) {
   return db.selectFrom('user').select(['id', 'email', 'token_version', 'last_login_at']).where('id', '=', id).executeTakeFirst();
@@ -157,16 +156,6 @@ export function findAuditByKey(db: Q, keyHash: string, pseudonym: string) {
     .where('idempotency_key', '=', keyHash)
     .where('subject_pseudonym', '=', pseudonym)
     .executeTakeFirst();
-}
-
-export async function insertOutboxItems(trx: Q, erasureId: number, items: { target: Target; key: string }[], now: Date) {
-  if (!items.length) return 0;
-  const r = await sql`
-    INSERT INTO file_deletion_outbox (erasure_id, target, object_key, next_attempt_at, created_at)
-    SELECT ${erasureId}, t, k, ${now}, ${now} FROM unnest(${items.map((i) => i.target)}::text[], ${items.map((i) => i.key)}::text[]) AS x(t, k)`.execute(
-    trx,
-  );
-  return Number(r.numAffectedRows ?? 0);
 }
 
 /** Replaces every link to the person on kept payments with pseudonyms, and dates their deletion. */

@@ -264,6 +264,7 @@ export interface FileDeletionOutboxTable {
   target: 'storage' | 'video' | 'payment_intent';
   object_key: string;
   attempts: Default<number>;
+  /** @deprecated by 0096: the file-delete job schedules the next attempt; dropped by a later contract. */
   next_attempt_at: CreatedAt;
   last_error: string | null;
   done_at: Timestamp | null;
@@ -304,6 +305,7 @@ export interface EmailOutboxTable {
   dedupe_key: string | null;
   status: Default<'pending' | 'sending' | 'sent' | 'failed'>;
   attempts: Default<number>;
+  /** @deprecated by 0096: the email-deliver job schedules the next attempt; dropped by a later contract. */
   next_attempt_at: CreatedAt;
   last_error: string | null;
   provider_message_id: string | null;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { drainQueue } from '../jobs/drain.ts';
-import { maxAttempts, nominalRetryDelayMs } from '../jobs/queues.ts';
+import { maxAttempts } from '../jobs/queues.ts';
 import { PermanentMailError } from './mailer.ts';
 import { sendDeliveryJobs } from './outbox.ts';
 import {
@@ -62,7 +62,7 @@ export async function deliverEmail(ctx: AppContext, outboxId: number): Promise<D
       ctx.log.error(log, 'e-mail failed for good');
       return 'failed';
     }
-    await markEmailRetry(ctx.db, row.id, message, new Date(ctx.now().getTime() + nominalRetryDelayMs('email-deliver', row.attempts)));
+    await markEmailRetry(ctx.db, row.id, message);
     ctx.log.warn(log, 'e-mail will be retried');
     throw new RetryEmailError(message);
   }

@@ -39,7 +39,6 @@ function outboxRow(email: QueuedEmail, now: Date) {
     html_body: email.html,
     dedupe_key: email.dedupeKey ?? null,
     created_at: now,
-    next_attempt_at: now,
   };
 }
 

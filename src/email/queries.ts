@@ -41,10 +41,11 @@ export async function markEmailSent(db: Db, id: number, messageId: string, now: 
     .execute();
 }
 
-export async function markEmailRetry(db: Db, id: number, error: string, nextAttemptAt: Date) {
+/** Back to pending after a temporary failure: the delivery job's retry (pg-boss's back-off) picks it up. */
+export async function markEmailRetry(db: Db, id: number, error: string) {
   await db
     .updateTable('email_outbox')
-    .set({ status: 'pending', last_error: error, next_attempt_at: nextAttemptAt })
+    .set({ status: 'pending', last_error: error })
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .execute();
@@ -54,7 +55,7 @@ export async function markEmailRetry(db: Db, id: number, error: string, nextAtte
 export async function revivePendingEmail(db: Db, id: number) {
   await db
     .updateTable('email_outbox')
-    .set({ status: 'pending', attempts: 0, last_error: null, next_attempt_at: sql`now()` })
+    .set({ status: 'pending', attempts: 0, last_error: null })
     .where('id', '=', id)
     .where('status', 'in', ['failed', 'pending'])
     .execute();

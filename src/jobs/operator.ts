@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { executorOn } from './queue.ts';
+import { executorOn, jobId } from './queue.ts';
 import { QUEUES, type QueueName, type QueuePayload } from './queues.ts';
 import { QUEUE_WORKERS, type QueueWorker } from './workers.ts';
 
@@ -50,6 +50,28 @@ export async function queueStats(db: Db): Promise<QueueStats[]> {
     else if (row.state === 'completed') s.completed += n;
   }
   return [...stats.values()];
+}
+
+/**
+ * The state of the jobs sent with these keys (the id is derived the same way as in send), for a
+ * listing that shows when a row's work runs next: the schedule lives in pg-boss, not in the row.
+ */
+export async function jobsOfKeys(
+  db: Db,
+  queue: QueueName,
+  keys: string[],
+): Promise<Map<string, { state: string; startAfter: Date; retries: number }>> {
+  const found = new Map<string, { state: string; startAfter: Date; retries: number }>();
+  if (!keys.length || !(await hasBossSchema(db))) return found;
+  const ids = new Map(keys.map((k) => [jobId(queue, k), k]));
+  const r = await sql<{ id: string; state: string; start_after: Date; retry_count: number }>`
+    SELECT id::text AS id, state::text AS state, start_after, retry_count FROM pgboss.job
+    WHERE name = ${queue} AND id = ANY(${[...ids.keys()]}::uuid[])`.execute(db);
+  for (const row of r.rows) {
+    const key = ids.get(row.id);
+    if (key) found.set(key, { state: row.state, startAfter: new Date(row.start_after), retries: Number(row.retry_count) });
+  }
+  return found;
 }
 
 export interface FailedJob {

@@ -25,7 +25,7 @@ export interface JobQueue {
   start(): Promise<void>;
   send<Q extends QueueName>(trx: Kysely<DB>, queue: Q, payload: QueuePayload<Q>, opts: SendOptions): Promise<void>;
   /** Many jobs of one queue in one statement (same idempotency rule as send). */
-  sendMany<Q extends QueueName>(trx: Kysely<DB>, queue: Q, jobs: { payload: QueuePayload<Q>; key: string }[]): Promise<void>;
+  sendMany<Q extends QueueName>(trx: Kysely<DB>, queue: Q, jobs: ({ payload: QueuePayload<Q> } & SendOptions)[]): Promise<void>;
   /** The pg-boss instance, for workers and the operator commands; start() first. */
   boss(): PgBoss;
   stop(): Promise<void>;
@@ -98,7 +98,11 @@ export function createJobQueue(database: Database, log: Logger): JobQueue {
     },
     async sendMany(trx, queue, jobs) {
       if (!jobs.length) return;
-      const rows = jobs.map((j) => ({ id: jobId(queue, j.key), data: j.payload as object }));
+      const rows = jobs.map((j) => ({
+        id: jobId(queue, j.key),
+        data: j.payload as object,
+        ...(j.startAfter !== undefined ? { startAfter: j.startAfter } : {}),
+      }));
       await started().insert(queue, rows, { db: executorOn(trx) });
     },
     boss: started,

@@ -21,6 +21,15 @@ export const QUEUES = {
   'payment-action': {
     policy: { retryLimit: 24, retryDelay: 60, retryBackoff: true, retryDelayMax: 6 * 3600, expireInSeconds: 5 * 60 },
   },
+  /**
+   * One item of the file-deletion outbox: a stored object, a video, or a payment intent's personal
+   * metadata of an erased row. Deletes are idempotent, so a retry is always safe. About eight days
+   * of retries (1 min … 6 h); a job that exhausts them leaves its item pending, failing in /metrics
+   * and `privacy outbox` until an operator's `jobs retry`: an erased file is never given up on.
+   */
+  'file-delete': {
+    policy: { retryLimit: 40, retryDelay: 60, retryBackoff: true, retryDelayMax: 6 * 3600, expireInSeconds: 10 * 60 },
+  },
 } as const satisfies Record<string, { policy: QueueOptions }>;
 
 export type QueueName = keyof typeof QUEUES;
@@ -28,6 +37,7 @@ export type QueueName = keyof typeof QUEUES;
 export interface QueuePayloads {
   'email-deliver': { outboxId: number };
   'payment-action': { paymentId: number; action: 'capture' | 'cancel' };
+  'file-delete': { itemId: number };
 }
 
 export type QueuePayload<Q extends QueueName> = QueuePayloads[Q];
@@ -35,14 +45,4 @@ export type QueuePayload<Q extends QueueName> = QueuePayloads[Q];
 /** How many times a queue runs one job before it gives up: its first try and every retry. */
 export function maxAttempts(queue: QueueName): number {
   return QUEUES[queue].policy.retryLimit + 1;
-}
-
-/**
- * The nominal wait before retry `attempt` (1-based) under a queue's policy: retryDelay doubled each
- * time, capped at retryDelayMax. pg-boss applies the same curve with jitter; rows that show their
- * next attempt to operators use this one, so the curve is written only in the policy above.
- */
-export function nominalRetryDelayMs(queue: QueueName, attempt: number): number {
-  const { retryDelay, retryDelayMax } = QUEUES[queue].policy;
-  return Math.min(retryDelay * 2 ** Math.max(0, attempt - 1), retryDelayMax) * 1000;
 }

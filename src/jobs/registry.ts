@@ -1,5 +1,5 @@
+import { fileDeletionOutboxJob } from '../file-deletion/service.ts';
 import { paymentActionsJob } from '../payments/job.ts';
-import { fileDeletionOutboxJob } from '../privacy/outbox.ts';
 import { privacyRetentionJob } from '../privacy/retention.ts';
 import { dailyDigest } from './daily-digest.ts';
 import { expireOffersJob, expireSlaJob } from './expire.ts';

@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { AppContext } from '../context.ts';
 import { requeueUnfinishedEmails } from '../email/deliver.ts';
+import { requeuePendingFileDeletions } from '../file-deletion/service.ts';
 import { finishJobRun, insertJobRun } from './queries.ts';
 import { JOBS, scheduleOf } from './registry.ts';
 import { runJob } from './runner.ts';
@@ -47,8 +48,8 @@ export async function startWorkers(ctx: AppContext): Promise<Workers> {
     else await boss.unschedule(def.name);
   }
   await startQueueWorkers(ctx, log);
-  // Messages queued before e-mail moved onto pg-boss (or left without a job) get theirs now.
-  const requeued = await requeueUnfinishedEmails(ctx);
+  // Rows queued before their work moved onto pg-boss (or left without a job) get theirs now.
+  const requeued = { emails: await requeueUnfinishedEmails(ctx), fileDeletions: await requeuePendingFileDeletions(ctx) };
   log.info({ jobs: JOBS.map((j) => ({ name: j.name, cron: scheduleOf(j, ctx.config.jobSchedules) })), requeued }, 'job workers started');
   return {
     boss,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { deliverEmail, emailDeadLettered, reviveEmail } from '../email/deliver.ts';
+import { deleteFileItem, reviveFileItem } from '../file-deletion/service.ts';
 import { paymentActionDeadLettered, paymentActionPending, runPaymentAction } from '../payments/actions.ts';
 import type { QueueName, QueuePayload } from './queues.ts';
 
@@ -35,6 +36,14 @@ export const QUEUE_WORKERS: { [Q in QueueName]: QueueWorker<Q> } = {
     handle: (ctx, { paymentId }) => runPaymentAction(ctx, paymentId, { fromQueue: true }),
     dead: (ctx, { paymentId }) => paymentActionDeadLettered(ctx, paymentId),
     revive: (trx, { paymentId, action }) => paymentActionPending(trx, paymentId, action),
+    pollSeconds: () => 5,
+    concurrency: 2,
+  },
+  'file-delete': {
+    handle: (ctx, { itemId }) => deleteFileItem(ctx, itemId),
+    // Never given up on: the item stays pending, failing in /metrics and `privacy outbox`.
+    dead: async () => {},
+    revive: (trx, { itemId }) => reviveFileItem(trx, itemId),
     pollSeconds: () => 5,
     concurrency: 2,
   },

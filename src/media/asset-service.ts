@@ -1,5 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
+import { queueFileDeletions } from '../file-deletion/queries.ts';
+import { deleteFileItem } from '../file-deletion/service.ts';
 import { normaliseMetadata, type Segment } from './metadata.ts';
 import {
   deleteMediaAsset,
@@ -10,9 +12,7 @@ import {
   listMediaAssetObjects,
   lockMediaAsset,
   lockUploadSessionsByKeys,
-  markFileDeletionDone,
   markSessionsRegistered,
-  queueFileDeletions,
   userCanAccessMediaAsset,
 } from './queries.ts';
 import { objectUrl } from './urls.ts';
@@ -121,8 +121,8 @@ export async function getMediaAsset(ctx: AppContext, userId: number, id: number)
 
 /**
  * DELETE /media_asset/{id}: only an unreferenced row its owner can see. The row goes in one
- * transaction with a file-deletion outbox row per object; the files are deleted right after the
- * commit and any failure stays in the outbox for a retry.
+ * transaction with a file-deletion outbox row and job per object; the files are deleted right after
+ * the commit and any failure is left to the job's retries.
  */
 export async function removeMediaAsset(ctx: AppContext, userId: number, id: number) {
   const now = ctx.now();
@@ -135,20 +135,13 @@ export async function removeMediaAsset(ctx: AppContext, userId: number, id: numb
     }
     const objects = await listMediaAssetObjects(trx, id);
     await deleteMediaAsset(trx, id);
-    return queueFileDeletions(
-      trx,
-      objects.map((o) => ({ target: o.target, key: o.object_key })),
-      now,
-    );
+    // The job waits a minute: this request deletes the files itself right after the commit.
+    const items = objects.map((o) => ({ target: o.target, key: o.object_key }));
+    return queueFileDeletions(ctx.jobs, trx, items, now, { delaySeconds: 60 });
   });
   for (const item of queued) {
-    try {
-      if (item.target === 'video') await ctx.video.delete(item.object_key);
-      else await ctx.storage.delete(item.object_key);
-      await markFileDeletionDone(ctx.db, item.id, ctx.now());
-    } catch (err) {
-      ctx.log.warn({ err, key: item.object_key }, 'file deletion left in the outbox for a retry');
-    }
+    // A failure is recorded on the item; its file-delete job retries it.
+    await deleteFileItem(ctx, item.id).catch(() => {});
   }
   return { success: true, id };
 }

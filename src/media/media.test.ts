@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
 import { bearer, createExpert, tokenFor } from '../../test/factories.ts';
+import { jobsOf } from '../../test/jobs.ts';
+import { doneKey } from '../file-deletion/queries.ts';
 import { createQuestion, mediaTestApp, multipart, webm, webp } from './test-helpers.ts';
 
 const rel = (url: string) => url.replace(/^https?:\/\/[^/]+/, '');
@@ -315,8 +317,16 @@ describe('uploads and media assets', () => {
     expect(del.statusCode).toBe(200);
     expect(await t.ctx.db.selectFrom('media_asset').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
     expect(await t.ctx.storage.head(a.uid)).toBeNull();
-    const outbox = await t.ctx.db.selectFrom('file_deletion_outbox').selectAll().where('object_key', '=', a.uid).executeTakeFirstOrThrow();
+    // Done: the item keeps only the hash of its key, and its job (a minute later) finds nothing to do.
+    const outbox = await t.ctx.db
+      .selectFrom('file_deletion_outbox')
+      .selectAll()
+      .where('object_key', '=', doneKey(a.uid))
+      .executeTakeFirstOrThrow();
     expect(outbox.done_at).not.toBeNull();
+    expect((await jobsOf(t.ctx, 'file-delete')).filter((j) => (j.data as { itemId: number }).itemId === outbox.id)).toMatchObject([
+      { state: 'created' },
+    ]);
   });
 
   it('never serves the quarantine or arbitrary URLs', async () => {

@@ -159,19 +159,6 @@ export async function deleteMediaAsset(db: Db, id: number) {
   await db.deleteFrom('media_asset').where('id', '=', id).execute();
 }
 
-export async function queueFileDeletions(db: Db, objects: { target: 'storage' | 'video'; key: string }[], now: Date) {
-  if (!objects.length) return [];
-  return db
-    .insertInto('file_deletion_outbox')
-    .values(objects.map((o) => ({ target: o.target, object_key: o.key, next_attempt_at: now, created_at: now })))
-    .returning(['id', 'target', 'object_key'])
-    .execute();
-}
-
-export async function markFileDeletionDone(db: Db, id: number, now: Date) {
-  await db.updateTable('file_deletion_outbox').set({ done_at: now }).where('id', '=', id).execute();
-}
-
 /**
  * For attaching a media row to a question or answer: locks the row FOR SHARE (so a cleanup run
  * holding it FOR UPDATE and the attach serialise) and returns it, or undefined when it is gone.

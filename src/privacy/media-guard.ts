@@ -8,10 +8,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { gone } from '../errors.ts';
+import { doneKey } from '../file-deletion/queries.ts';
 import type { App } from '../http/app-type.ts';
 import { keyFromUrl, OBJECT_PATH } from '../media/urls.ts';
 import { LOCAL_VIDEO_PATH } from '../video/local.ts';
-import { doneKey } from './outbox-queries.ts';
 
 type Ref = { target: 'storage' | 'video'; key: string };
 

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
-import { type OutboxStats, outboxStats } from './outbox-queries.ts';
+import { type OutboxStats, outboxStats } from '../file-deletion/queries.ts';
 
 /** Deletion-outbox health, read from the table at scrape time (the cluster's truth). */
 export function registerPrivacyMetrics(registry: Registry, db: Db, now: () => Date): void {

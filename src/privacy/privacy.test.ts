@@ -7,8 +7,6 @@ import { runCli } from '../cli/main.ts';
 import { runJob } from '../jobs/runner.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
 import { loadForeignKeys } from './catalog.ts';
-import { fileDeletionOutboxJob, outboxRetryDelayMs, workFileDeletionOutbox } from './outbox.ts';
-import { doneKey } from './outbox-queries.ts';
 import { FK_DECISIONS, PERSONAL_COLUMNS } from './registry.ts';
 import { privacyRetentionJob } from './retention.ts';
 
@@ -19,14 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function queue(items: { target: 'storage' | 'video' | 'payment_intent'; key: string }[]) {
-  return t.database.db
-    .insertInto('file_deletion_outbox')
-    .values(items.map((i) => ({ target: i.target, object_key: i.key, next_attempt_at: t.ctx.now(), created_at: t.ctx.now() })))
-    .returning(['id', 'object_key'])
-    .execute();
-}
 
 describe('foreign-key decisions', () => {
   it('records an explicit ON DELETE decision for every foreign key of the schema, matching the catalog', async () => {
@@ -52,61 +42,6 @@ describe('foreign-key decisions', () => {
     const { listTextColumns } = await import('./catalog.ts');
     const cols = new Set((await listTextColumns(t.database.db)).map((c) => `${c.table}.${c.column}`));
     expect(PERSONAL_COLUMNS.filter((c) => !cols.has(`${c.table}.${c.column}`))).toEqual([]);
-  });
-});
-
-describe('file-deletion-outbox job', () => {
-  it('deletes objects idempotently; a failing item is retried with backoff and never blocks the others', async () => {
-    const keys = ['audio/1772445600000-00000000000000000000000000000001.webm', 'audio/1772445600000-00000000000000000000000000000002.webm'];
-    for (const k of keys) await t.ctx.storage.put(k, Buffer.from('x'), { contentType: 'audio/webm' });
-    const [a, b, missing] = await queue([
-      { target: 'storage', key: keys[0] as string },
-      { target: 'storage', key: keys[1] as string },
-      { target: 'storage', key: 'audio/1772445600000-00000000000000000000000000000003.webm' },
-    ]);
-    const del = t.ctx.storage.delete;
-    t.ctx.storage.delete = async (key) => {
-      if (key === keys[0]) throw new Error('storage says no');
-      return del(key);
-    };
-    try {
-      const first = await runJob(t.ctx, fileDeletionOutboxJob, { trigger: 'cli' });
-      expect(first).toMatchObject({ items: 3, done: 2, failed: 1 });
-    } finally {
-      t.ctx.storage.delete = del;
-    }
-    expect(await t.ctx.storage.head(keys[1] as string)).toBeNull();
-    const rows = await t.database.db.selectFrom('file_deletion_outbox').selectAll().orderBy('id').execute();
-    const failed = rows.find((r) => r.id === a?.id);
-    expect(failed).toMatchObject({ attempts: 1, last_error: 'storage says no', done_at: null });
-    expect(failed?.next_attempt_at.getTime()).toBe(t.ctx.now().getTime() + outboxRetryDelayMs(0));
-    // Done items keep only the hash of their key (keys embed file names).
-    expect(rows.find((r) => r.id === b?.id)?.object_key).toBe(doneKey(keys[1] as string));
-    expect(rows.find((r) => r.id === missing?.id)?.done_at).not.toBeNull();
-
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/file_deletion_outbox_pending 1/);
-    expect(metrics.body).toMatch(/file_deletion_outbox_failing 1/);
-    expect(metrics.body).toMatch(/file_deletion_outbox_oldest_pending_age_seconds \d/);
-
-    expect((await workFileDeletionOutbox(t.ctx)).items).toBe(0); // not due yet
-    t.clock.advance(outboxRetryDelayMs(0));
-    expect(await workFileDeletionOutbox(t.ctx)).toMatchObject({ items: 1, done: 1, failed: 0 });
-    expect(await t.ctx.storage.head(keys[0] as string)).toBeNull();
-    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/file_deletion_outbox_pending 0/);
-  });
-
-  it('scrubs the personal metadata of a payment intent at the provider', async () => {
-    const intent = await t.ctx.payments.createIntent({
-      amount: 5000,
-      currency: 'usd',
-      description: 'Question #1',
-      metadata: { customer_email: 'someone@example.test', client_ip: '10.0.0.1', tier_type: 'quick_consult' },
-    });
-    await queue([{ target: 'payment_intent', key: intent.id }]);
-    await workFileDeletionOutbox(t.ctx);
-    const after = await t.ctx.payments.retrieveIntent(intent.id);
-    expect(after?.metadata).toMatchObject({ customer_email: '', client_ip: '', tier_type: 'quick_consult' });
   });
 });
 

@@ -11,8 +11,8 @@ import type { TestApp } from '../../test/app.ts';
 import { bearer, createExpert, createUser, tokenFor } from '../../test/factories.ts';
 import { hex, storedRecording, storeObject } from '../account/test-helpers.ts';
 import { deliverPendingEmails } from '../email/deliver.ts';
+import { workFileDeletionOutbox } from '../file-deletion/service.ts';
 import { mediaTestApp } from '../media/test-helpers.ts';
-import { workFileDeletionOutbox } from './outbox.ts';
 import { collectSubject, findResidue } from './residue.ts';
 import { runRetention } from './retention.ts';
 

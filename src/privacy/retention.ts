@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
+import { queueFileDeletions } from '../file-deletion/queries.ts';
 import type { JobDefinition, JobSummary } from '../jobs/types.ts';
 
 /** E-mails that carry an erased person's address (or a code) past their purpose. */
@@ -30,12 +31,12 @@ export async function runRetention(ctx: AppContext, dryRun: boolean) {
     }
     const payments = await trx.deleteFrom('payment').where('retain_until', '<=', now).where('question_id', 'is', null).executeTakeFirst();
     const expired = await trx.deleteFrom('account_export').where('expires_at', '<=', now).returning('object_key').execute();
-    if (expired.length) {
-      await trx
-        .insertInto('file_deletion_outbox')
-        .values(expired.map((e) => ({ target: 'storage' as const, object_key: e.object_key, next_attempt_at: now, created_at: now })))
-        .execute();
-    }
+    await queueFileDeletions(
+      ctx.jobs,
+      trx,
+      expired.map((e) => ({ target: 'storage' as const, key: e.object_key })),
+      now,
+    );
     const emails = await trx
       .deleteFrom('email_outbox')
       .where('template', 'in', TRANSIENT_TEMPLATES)

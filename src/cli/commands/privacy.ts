@@ -1,4 +1,5 @@
-import { listPendingItems, outboxStats } from '../../privacy/outbox-queries.ts';
+import { fileDeleteJobKey, listPendingItems, outboxStats } from '../../file-deletion/queries.ts';
+import { jobsOfKeys } from '../../jobs/operator.ts';
 import { type Command, intOption, withDatabase } from '../command.ts';
 
 export const privacyOutbox: Command = {
@@ -11,21 +12,27 @@ export const privacyOutbox: Command = {
     const cfg = config();
     const limit = intOption(values, 'limit') ?? 20;
     const now = new Date();
-    const { stats, items } = await withDatabase(cfg, 'quickchat privacy outbox', async (d) => ({
-      stats: await outboxStats(d.db, now),
-      items: await listPendingItems(d.db, limit),
-    }));
+    const { stats, items, jobs } = await withDatabase(cfg, 'quickchat privacy outbox', async (d) => {
+      const pending = await listPendingItems(d.db, limit);
+      const keys = pending.map((i) => fileDeleteJobKey(i.id));
+      return { stats: await outboxStats(d.db, now), items: pending, jobs: await jobsOfKeys(d.db, 'file-delete', keys) };
+    });
     const oldestAgeSeconds = stats.oldest_pending_at ? Math.round((now.getTime() - stats.oldest_pending_at.getTime()) / 1000) : 0;
-    const rows = items.map((i) => ({
-      id: i.id,
-      erasureId: i.erasure_id,
-      target: i.target,
-      key: i.object_key,
-      attempts: i.attempts,
-      lastError: i.last_error,
-      nextAttemptAt: i.next_attempt_at.toISOString(),
-      createdAt: i.created_at.toISOString(),
-    }));
+    const rows = items.map((i) => {
+      const job = jobs.get(fileDeleteJobKey(i.id));
+      return {
+        id: i.id,
+        erasureId: i.erasure_id,
+        target: i.target,
+        key: i.object_key,
+        attempts: i.attempts,
+        lastError: i.last_error,
+        // created/retry: runs at startAfter; failed: out of retries (jobs retry); none: not queued yet.
+        job: job?.state ?? null,
+        nextAttemptAt: job && (job.state === 'created' || job.state === 'retry') ? job.startAfter.toISOString() : null,
+        createdAt: i.created_at.toISOString(),
+      };
+    });
     if (values.json) {
       out(
         JSON.stringify(
@@ -48,11 +55,14 @@ export const privacyOutbox: Command = {
     );
     for (const r of rows) {
       out(
-        `#${r.id} ${r.target.padEnd(14)} ${r.key}  attempts ${r.attempts}  next ${r.nextAttemptAt}${r.lastError ? `  error: ${r.lastError}` : ''}`,
+        `#${r.id} ${r.target.padEnd(14)} ${r.key}  attempts ${r.attempts}  ${r.nextAttemptAt ? `next ${r.nextAttemptAt}` : `job ${r.job ?? 'not queued'}`}${r.lastError ? `  error: ${r.lastError}` : ''}`,
       );
     }
     if (!stats.pending) out('Nothing to delete: every erased file is gone.');
-    else out('The file-deletion-outbox job works these every minute (quickchat jobs run file-deletion-outbox to run it now).');
+    else
+      out(
+        'The file-delete queue works these (quickchat jobs run file-deletion-outbox to run them now; jobs retry <id> for one out of retries).',
+      );
     return stats.failing > 0 ? 1 : 0;
   },
 };
