@@ -97,13 +97,14 @@ describe('quickchat CLI', { timeout: 180_000 }, () => {
     expect(JSON.parse(list.out).queues).toEqual([
       { queue: 'email-deliver', queued: 0, active: 0, failed: 0, deadLettered: 0, completed: 0 },
       { queue: 'payment-action', queued: 0, active: 0, failed: 0, deadLettered: 0, completed: 0 },
+      { queue: 'file-delete', queued: 0, active: 0, failed: 0, deadLettered: 0, completed: 0 },
     ]);
     expect(await cli('jobs', 'failed')).toMatchObject({ code: 0, out: 'No failed jobs.' });
     expect((await cli('jobs', 'failed', '--limit', '0')).err).toBe('error: --limit takes a whole number above 0, got "0"');
     expect((await cli('jobs', 'retry')).err).toBe('error: Name a job id: quickchat jobs failed lists them.');
     const missing = await cli('jobs', 'retry', '00000000-0000-4000-8000-000000000000');
     expect(missing.code).toBe(1);
-    expect(missing.err).toBe('error: No job 00000000-0000-4000-8000-000000000000 in the queues email-deliver, payment-action.');
+    expect(missing.err).toBe('error: No job 00000000-0000-4000-8000-000000000000 in the queues email-deliver, payment-action, file-delete.');
   });
 
   it('refuses to open a data directory another process holds', async () => {
