@@ -104,7 +104,9 @@ describe('quickchat CLI', { timeout: 180_000 }, () => {
     expect((await cli('jobs', 'retry')).err).toBe('error: Name a job id: quickchat jobs failed lists them.');
     const missing = await cli('jobs', 'retry', '00000000-0000-4000-8000-000000000000');
     expect(missing.code).toBe(1);
-    expect(missing.err).toBe('error: No job 00000000-0000-4000-8000-000000000000 in the queues email-deliver, payment-action, file-delete.');
+    expect(missing.err).toBe(
+      'error: No job 00000000-0000-4000-8000-000000000000 in the queues email-deliver, payment-action, file-delete.',
+    );
   });
 
   it('refuses to open a data directory another process holds', async () => {
