@@ -1,11 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
-import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
 import { sessionOrIpKey } from '../http/rate-limit.ts';
+import { errorResponses } from '../http/schemas.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';
 import { emptyBodyAsObject } from '../questions/shapes.ts';

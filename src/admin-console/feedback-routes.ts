@@ -6,6 +6,7 @@ import { listAttachments } from '../feedback/queries.ts';
 import { FeedbackPriority, FeedbackStatus, FeedbackType } from '../feedback/schemas.ts';
 import { addComment, changeFeedback, softDeleteFeedback } from '../feedback/service.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody, NullableUnion as Nullable } from '../http/schemas.ts';
 import {
   countConsoleFeedback,
   findConsoleRow,
@@ -18,7 +19,7 @@ import {
 } from './feedback-queries.ts';
 import { consoleAnalytics, createTicket, replaceTags } from './feedback-service.ts';
 import { Analytics, attachmentOut, commentOut, Detail, detailFields, type FeedbackRow, feedbackOut, Row } from './feedback-shapes.ts';
-import { ErrorBody, Errors, Id, IdParam, Iso, Nullable, Ok, ok } from './kit.ts';
+import { Errors, Id, IdParam, Iso, Ok, ok } from './kit.ts';
 
 const ListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { NullableUnion as Nullable } from '../http/schemas.ts';
 import type { findConsoleRow, listCommentsWithAuthors } from './feedback-queries.ts';
-import { Id, Iso, iso, Nullable } from './kit.ts';
+import { Id, Iso, iso } from './kit.ts';
 
 export type FeedbackRow = NonNullable<Awaited<ReturnType<typeof findConsoleRow>>>;
 

@@ -1,4 +1,5 @@
 import { type TProperties, Type } from '@fastify/type-provider-typebox';
+import { ErrorBody } from '../http/schemas.ts';
 
 /**
  * The console's response envelope (legacy `admin/api/_lib/respond.js`): success is
@@ -9,16 +10,8 @@ export const Ok = <P extends TProperties>(props: P) => Type.Object({ ...props, s
 
 export const ok = <T extends object>(now: Date, data: T) => ({ success: true, ...data, timestamp: now.toISOString() });
 
-export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-const RateLimited = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Number()),
-});
-export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: RateLimited, 503: ErrorBody };
+export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** Legacy ids were uuids: the console treats every id as a string (it slices admin ids). */
 export const Id = Type.String();
 export const Iso = Type.String({ description: 'ISO 8601 time' });

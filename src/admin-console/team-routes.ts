@@ -3,7 +3,8 @@ import { ALL_ADMINS, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
 import { listTeam } from '../admin/team-queries.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { Errors, Id, IdParam, Iso, iso, Nullable, Ok, ok } from './kit.ts';
+import { NullableUnion as Nullable } from '../http/schemas.ts';
+import { Errors, Id, IdParam, Iso, iso, Ok, ok } from './kit.ts';
 import { addTeamMember, removeTeamMember, revokeAllSessions } from './team-service.ts';
 
 const Member = Type.Object({

@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody } from '../http/schemas.ts';
 import { clearAdminCookie, MAIN_SESSION_COOKIE, readCookie, setAdminCookie } from './cookies.ts';
 import { audit, requireAdmin, SUPER_ADMIN } from './guard.ts';
 import { listAuditRows } from './queries.ts';
@@ -9,15 +10,7 @@ import { logoutAdmin, verifyAdminLogin } from './service.ts';
 
 const Role = Type.Union([Type.Literal('super_admin'), Type.Literal('support_admin')]);
 const Admin = Type.Object({ id: Type.Integer(), user_id: Type.Integer(), email: Type.String(), name: Type.String(), role: Role });
-const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
-const RateLimited = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Number()),
-});
-const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: RateLimited };
+const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 
 const VerifyResponse = Type.Object({ success: Type.Boolean(), token: Type.String(), expires_at: Type.Number(), admin: Admin });
 const AuditEntry = Type.Object({

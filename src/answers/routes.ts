@@ -2,9 +2,10 @@ import { type Static, Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { ExpertQuestion, errorResponses, Nullable, toExpertQuestion } from '../questions/shapes.ts';
+import { errorResponses, MediaAsset, Nullable } from '../http/schemas.ts';
+import { ExpertQuestion, toExpertQuestion } from '../questions/shapes.ts';
 import { captureForQuestion, createAnswer, getAnswer, type NewAnswer } from './service.ts';
-import { AnswerSchema, MediaAssetSchema, toAnswer, toMediaAsset } from './shapes.ts';
+import { AnswerSchema, toAnswer, toMediaAsset } from './shapes.ts';
 
 const AnswerAttachment = Type.Object({
   name: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
@@ -103,7 +104,7 @@ export function answerRoutes(app: App, ctx: AppContext): void {
         summary: 'The answer to one of my questions, with its recording',
         querystring: Type.Object({ question_id: Type.Integer({ minimum: 1 }) }),
         response: {
-          200: Type.Object({ answer: Nullable(AnswerSchema), media_asset: Nullable(MediaAssetSchema) }),
+          200: Type.Object({ answer: Nullable(AnswerSchema), media_asset: Nullable(MediaAsset) }),
           ...errorResponses(400, 401, 403, 404),
         },
       },

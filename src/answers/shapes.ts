@@ -1,8 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { Selectable } from 'kysely';
 import type { AnswerTable, MediaAssetTable } from '../db/schema.ts';
+import { Nullable } from '../http/schemas.ts';
 import { parseMetadata } from '../questions/segments.ts';
-import { Attachment, ms, Nullable, parseAttachments } from '../questions/shapes.ts';
+import { Attachment, ms, parseAttachments } from '../questions/shapes.ts';
 
 export const AnswerSchema = Type.Object({
   id: Type.Integer(),
@@ -17,18 +18,6 @@ export const AnswerSchema = Type.Object({
   feedback_text: Nullable(Type.String()),
   feedback_at: Nullable(Type.Number()),
   allow_testimonial: Type.Boolean(),
-});
-
-export const MediaAssetSchema = Type.Object({
-  id: Type.Integer(),
-  provider: Type.String(),
-  asset_id: Type.String(),
-  url: Nullable(Type.String()),
-  duration_sec: Nullable(Type.Number()),
-  status: Type.String(),
-  metadata: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  segment_index: Nullable(Type.Integer()),
-  created_at: Type.Number(),
 });
 
 export function toAnswer(a: Selectable<AnswerTable>) {

@@ -4,10 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses } from '../http/schemas.ts';
 import { clearOAuthStateCookie, OAUTH_STATE_COOKIE, readCookie, setOAuthStateCookie, setSessionCookie } from './cookies.ts';
 import type { OAuthProvider } from './oauth.ts';
 import { completeOAuth, startOAuth, upsertOAuthUser } from './oauth-service.ts';
-import { errorResponses } from './schemas.ts';
 import { normaliseEmail } from './secrets.ts';
 import { issueSession } from './service.ts';
 

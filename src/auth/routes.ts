@@ -2,11 +2,12 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses } from '../http/schemas.ts';
 import { clearSessionCookie } from './cookies.ts';
 import { bearerSecurity, requireUser } from './guard.ts';
 import { sendMagicLink, verifyMagicCode, verifyMagicToken } from './magic-link.ts';
 import { oauthRoutes } from './oauth-routes.ts';
-import { errorResponses, SelfUser, toSelfUser } from './schemas.ts';
+import { SelfUser, toSelfUser } from './schemas.ts';
 import { currentUser, logout } from './service.ts';
 
 const SendBody = Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false });

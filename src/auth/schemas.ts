@@ -1,21 +1,6 @@
-import { type TSchema, Type } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import { NullableUnion as Nullable } from '../http/schemas.ts';
 import type { UserRow } from './service.ts';
-
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-
-/**
- * The error body of every route, with the extra fields some routes add. Listed here because a
- * response schema is an allow-list: an unlisted `retryAfter` would be dropped from a 429.
- */
-export const ErrorBody = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Integer()),
-  attemptsLeft: Type.Optional(Type.Integer()),
-});
-
-export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
 
 /** The signed-in user's own account, as `/auth/me` and `/me/profile` show it. No secrets, no provider payloads. */
 export const SelfUser = Type.Object({

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { errorResponses, Nullable } from '../questions/shapes.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
 import { analyzeQuestion, saveClarifications, startCoaching } from './service.ts';
 
 const tags = ['ai coach'];

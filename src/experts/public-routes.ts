@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { errorResponses } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses } from '../http/schemas.ts';
 import { toPublicProfile, toPublicTiers } from './mappers.ts';
 import { PublicProfile, PublicTiers } from './schemas.ts';
 import { getPublicProfile, isHandleAvailable } from './service.ts';

@@ -1,8 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
-import { errorResponses, Nullable, SelfUser, toSelfUser } from '../auth/schemas.ts';
+import { SelfUser, toSelfUser } from '../auth/schemas.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses, NullableUnion as Nullable } from '../http/schemas.ts';
 import { toOwnProfile, toPricingTiers } from './mappers.ts';
 import { publicProfileRoutes } from './public-routes.ts';
 import { AccountBody, AvailabilityBody, OwnProfile, PictureBody, PricingTiers, PricingTiersBody, ProfileBody } from './schemas.ts';

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { Nullable } from '../auth/schemas.ts';
+import { NullableUnion as Nullable } from '../http/schemas.ts';
 
 /**
  * Request fields that may be null. `type: [x, 'null']` rather than anyOf: with type coercion on,

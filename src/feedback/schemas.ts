@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { ErrorBody, NullableUnion as Nullable } from '../http/schemas.ts';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -10,7 +11,6 @@ export const FeedbackType = lit(FEEDBACK_TYPES);
 export const FeedbackStatus = lit(FEEDBACK_STATUSES);
 export const FeedbackPriority = lit(FEEDBACK_PRIORITIES);
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 /** An attachment already uploaded elsewhere; the widget sends its URL. */
@@ -40,15 +40,7 @@ export const SubmitBody = Type.Object(
   { additionalProperties: true },
 );
 
-export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
-const RateLimited = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Number()),
-});
-export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: RateLimited };
+export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
 
 export const Attachment = Type.Object({
   id: Type.Integer(),

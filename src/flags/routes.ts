@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { audit, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody } from '../http/schemas.ts';
 import { planName } from './plans.ts';
 import { type FlagRow, listEnabledFlags, listFlagAudit, listFlags } from './queries.ts';
 import { changeFlag, createFlag, removeFlag } from './service.ts';
@@ -11,7 +12,6 @@ const Level = Type.Union([Type.Literal(0), Type.Literal(10), Type.Literal(20)], 
 const Plan = Type.Union([Type.Literal('free'), Type.Literal('pro'), Type.Literal('enterprise')]);
 const Name = Type.String({ minLength: 3, maxLength: 100 });
 const Description = Type.String({ maxLength: 500 });
-const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
 const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const Flag = Type.Object({

@@ -1,7 +1,8 @@
 import { type TSchema, Type } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
+import { errorResponses, MediaAsset, Nullable } from '../http/schemas.ts';
+import { emptyBodyAsObject } from '../questions/shapes.ts';
 import { requireInternalKey } from './guard.ts';
 import { cleanupTestData, digestPendingQuestions, expiredSlas, expireNow, mediaInventory, pendingOffers, userContact } from './service.ts';
 
@@ -51,19 +52,7 @@ const ExpireReply = Type.Object({
 });
 const Attachments = Type.Unknown({ description: 'JSON [{name,url,size,type}]' });
 const MediaReply = Type.Object({
-  media_assets: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      provider: Type.String(),
-      asset_id: Type.String(),
-      url: Nullable(Type.String()),
-      status: Type.String(),
-      duration_sec: Nullable(Type.Number()),
-      segment_index: Nullable(Type.Integer()),
-      metadata: Type.Unknown(),
-      created_at: Type.Number(),
-    }),
-  ),
+  media_assets: Type.Array(MediaAsset),
   avatars: Type.Array(Type.Object({ expert_profile_id: Type.Integer(), avatar_url: Type.String() })),
   questions: Type.Array(Type.Object({ id: Type.Integer(), media_asset_id: Nullable(Type.Integer()), attachments: Attachments })),
   answers: Type.Array(

@@ -4,6 +4,7 @@ import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { requireFlag } from '../flags/service.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody } from '../http/schemas.ts';
 import { hashVisitorIp } from './ip-hash.ts';
 import {
   changeCampaign,
@@ -16,15 +17,7 @@ import {
   trafficSources,
 } from './service.ts';
 
-const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), code: Type.String() });
-/** A 429 also carries retryAfter (seconds), which the legacy client reads. */
-const RateLimited = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Number()),
-});
-const Errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: RateLimited };
+const Errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody };
 const Opt = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 
 const Campaign = Type.Object({

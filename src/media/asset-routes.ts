@@ -2,10 +2,10 @@ import { Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, optionalUser, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody, MediaAsset, NullableUnion as Nullable } from '../http/schemas.ts';
 import { getMediaAsset, registerMediaAsset, removeMediaAsset } from './asset-service.ts';
-import { ErrorBody, MediaAsset, RateLimited, uploadRateLimit } from './schemas.ts';
+import { uploadRateLimit } from './schemas.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Status = Type.Union([Type.Literal('processing'), Type.Literal('uploading'), Type.Literal('ready'), Type.Literal('failed')]);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
@@ -30,7 +30,7 @@ export function assetRoutes(app: App, ctx: AppContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: MediaAsset, 400: ErrorBody, 422: ErrorBody, 429: RateLimited },
+        response: { 200: MediaAsset, 400: ErrorBody, 422: ErrorBody, 429: ErrorBody },
       },
       config: uploadRateLimit(ctx),
     },

@@ -3,9 +3,9 @@ import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { ErrorBody } from '../http/schemas.ts';
 import { DownloadsNotEnabledError } from '../video/cloudflare-stream.ts';
 import { hostAllowed, RefusedUrlError, safeFetch } from './safe-fetch.ts';
-import { ErrorBody, RateLimited } from './schemas.ts';
 import { sendObject } from './serve.ts';
 import { keyFromUrl } from './urls.ts';
 
@@ -13,7 +13,7 @@ const Query = Type.Object({
   url: Type.String({ minLength: 1, maxLength: 2048 }),
   filename: Type.Optional(Type.String({ maxLength: 255 })),
 });
-const Errors = { 400: ErrorBody, 404: ErrorBody, 416: ErrorBody, 424: ErrorBody, 429: RateLimited, 502: ErrorBody };
+const Errors = { 400: ErrorBody, 404: ErrorBody, 416: ErrorBody, 424: ErrorBody, 429: ErrorBody, 502: ErrorBody };
 const missing = () => notFound('No file at this address.', 'file_not_found');
 const refused = (why: string) => badRequest(`This URL cannot be fetched: ${why}`, 'url_not_allowed');
 

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
-import { ErrorBody, RateLimited, UploadErrors, uploaderOf, uploadRateLimit } from './schemas.ts';
+import { ErrorBody } from '../http/schemas.ts';
+import { UploadErrors, uploaderOf, uploadRateLimit } from './schemas.ts';
 import {
   enableDownloads,
   requestAttachmentUpload,
@@ -195,7 +196,7 @@ export async function uploadRoutes(app: App, ctx: AppContext): Promise<void> {
           200: Type.Object({ success: Type.Boolean(), downloadsEnabled: Type.Boolean() }),
           404: ErrorBody,
           400: ErrorBody,
-          429: RateLimited,
+          429: ErrorBody,
         },
       },
       config,

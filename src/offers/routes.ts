@@ -3,7 +3,8 @@ import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { sessionOrIpKey } from '../http/rate-limit.ts';
-import { emptyBodyAsObject, errorResponses, Nullable } from '../questions/shapes.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
+import { emptyBodyAsObject } from '../questions/shapes.ts';
 import { acceptOffer, declineOffer } from './service.ts';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -2,8 +2,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
 import { PaymentProviderError } from '../payment-provider/provider.ts';
-import { errorResponses, Nullable } from '../questions/shapes.ts';
 import { createPaymentIntent, handleProviderEvent } from './service.ts';
 
 const CreateIntentBody = Type.Object(

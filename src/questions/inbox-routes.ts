@@ -3,12 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
 import { dashboardAnalytics } from './analytics.ts';
 import { countQuestions, listForAnalytics, listPendingOffers, listQuestions, listRatedAnswers } from './listing.ts';
 import { findMediaAssets, findProfileIdOfUser, findRatingsOfQuestions } from './queries.ts';
 import { recordingSegments } from './segments.ts';
 import { profileIdOf } from './service.ts';
-import { Attachment, ExpertQuestion, errorResponses, ms, Nullable, parseAttachments, toExpertQuestion } from './shapes.ts';
+import { Attachment, ExpertQuestion, ms, parseAttachments, toExpertQuestion } from './shapes.ts';
 
 const ListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),

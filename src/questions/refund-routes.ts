@@ -3,8 +3,9 @@ import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { sessionOrIpKey } from '../http/rate-limit.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
 import { refundQuestion } from './refund.ts';
-import { emptyBodyAsObject, errorResponses, Nullable } from './shapes.ts';
+import { emptyBodyAsObject } from './shapes.ts';
 
 const Reply = Type.Object({
   success: Type.Boolean(),

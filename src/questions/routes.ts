@@ -2,12 +2,13 @@ import { type Static, Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { errorResponses, Nullable } from '../http/schemas.ts';
 import { hashVisitorIp } from '../marketing/ip-hash.ts';
 import { createQuestion, type NewQuestionInput } from './create.ts';
 import { inboxRoutes } from './inbox-routes.ts';
 import { refundRoutes } from './refund-routes.ts';
 import { getOwnedQuestion, patchQuestion, setHidden } from './service.ts';
-import { Attachment, ExpertQuestion, errorResponses, ms, Nullable } from './shapes.ts';
+import { Attachment, ExpertQuestion, ms } from './shapes.ts';
 import type { Tier } from './tiers.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });

@@ -2,30 +2,10 @@
  * Response schemas (allow-lists) and mappers for questions as the expert sees them. The review
  * token, payment ids and the asker's e-mail to third parties never appear here.
  */
-import { type Static, type TSchema, Type } from '@fastify/type-provider-typebox';
+import { type Static, Type } from '@fastify/type-provider-typebox';
+import { Nullable } from '../http/schemas.ts';
 import type { QuestionRow } from './queries.ts';
 
-const ErrorBody = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.String(),
-  retryAfter: Type.Optional(Type.Number()),
-});
-
-/** Error schemas for the statuses a route can answer with. */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
-}
-
-/**
- * `T | null` as a JSON-schema type list, not anyOf: the app's Ajv coerces types, and in an anyOf
- * it would turn a null into 0 or "" through the first branch before trying the null one.
- */
-export const Nullable = <T extends TSchema>(t: T) => {
-  const type = (t as { type?: unknown }).type;
-  if (typeof type !== 'string') throw new Error('Nullable() takes a schema with a single type');
-  return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
-};
 const Ms = Nullable(Type.Number({ description: 'epoch milliseconds' }));
 
 /** Legacy POSTs that may come without a body (offer decline, refund) validate as `{}`. */

@@ -1,8 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { MediaAssetSchema } from '../answers/shapes.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { errorResponses, Nullable } from '../questions/shapes.ts';
+import { errorResponses, MediaAsset, Nullable } from '../http/schemas.ts';
 import { getReview, submitFeedback } from './service.ts';
 
 const Token = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -26,8 +25,8 @@ const Review = Type.Object({
   sla_deadline: N(Type.Number()),
   answered_at: N(Type.Number()),
   attachments: N(Type.String({ description: 'JSON text of [{name,url,size,type}] (the page parses it)' })),
-  media_asset: Type.Array(MediaAssetSchema),
-  media_asset_answer: N(Type.Array(MediaAssetSchema)),
+  media_asset: Type.Array(MediaAsset),
+  media_asset_answer: N(Type.Array(MediaAsset)),
   answer: N(
     Type.Object({
       id: Type.Integer(),
