@@ -1,7 +1,8 @@
 /**
- * The schema kit every route shares: the error body, the error responses of a route, and the
- * two ways to allow `null`. Response schemas are allow-lists, so a field the error handler may
- * add (`retryAfter` on a 429, `attemptsLeft` on a wrong code) must be listed or it is dropped.
+ * The schema kit every route shares: the error body, the error responses of a route, the two
+ * ways to allow `null`, and the media-asset shape. Response schemas are allow-lists, so a field
+ * the error handler may add (`retryAfter` on a 429, `attemptsLeft` on a wrong code) must be
+ * listed or it is dropped.
  */
 import { type Static, type TSchema, Type } from '@fastify/type-provider-typebox';
 
