@@ -80,6 +80,9 @@ export function tableCount(s: Shape, table: XanoTable): number {
   return bulkCount(s, table) + SPECIAL[table];
 }
 
+/** Cloudflare Stream uids are 32 hex characters (VIDEO_UID); the fixture's are derived from a tag. */
+export const streamUid = (tag: string) => createHash('md5').update(tag).digest('hex');
+
 function uuid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -218,10 +221,10 @@ function mediaRow(k: number): Row {
   const base: Row = {
     id: k,
     provider: 'cloudflare_stream',
-    asset_id: `vid${k}`,
+    asset_id: streamUid(`vid${k}`),
     duration_sec: 30,
     status: 'ready',
-    url: `https://customer-o9wvts8h9krvlboh.cloudflarestream.com/vid${k}/manifest/video.m3u8`,
+    url: `https://customer-o9wvts8h9krvlboh.cloudflarestream.com/${streamUid(`vid${k}`)}/manifest/video.m3u8`,
     metadata: null,
     segment_index: null,
     created_at: created,
@@ -229,18 +232,18 @@ function mediaRow(k: number): Row {
   if (k % 5 === 0) {
     // multi-segment recording, total duration missing (legacy defect)
     const segments = [0, 1, 2].map((i) => ({
-      uid: i === 1 ? `audio/${created}-${k}${i}.webm` : `vid${k}s${i}`,
+      uid: i === 1 ? `audio/${created}-${k}${i}.webm` : streamUid(`vid${k}s${i}`),
       playback_url:
         i === 1
           ? `https://pub-legacy.r2.dev/audio/${created}-${k}${i}.webm`
-          : `https://customer-o9wvts8h9krvlboh.cloudflarestream.com/vid${k}s${i}/manifest/video.m3u8`,
+          : `https://customer-o9wvts8h9krvlboh.cloudflarestream.com/${streamUid(`vid${k}s${i}`)}/manifest/video.m3u8`,
       duration: 10 + i,
       mode: i === 1 ? 'audio' : 'video',
       segment_index: i,
     }));
     return {
       ...base,
-      asset_id: `vid${k}s0`,
+      asset_id: streamUid(`vid${k}s0`),
       duration_sec: null,
       metadata: { type: 'multi-segment', mime_type: 'video/webm', segment_count: 3, segments },
     };

@@ -27,13 +27,26 @@ export interface StubOptions {
   maxPerPage?: number;
   /** Milliseconds each content request waits before answering (to slow a run down in tests). */
   latencyMs?: number;
+  /**
+   * Also serve the legacy files: the rows' Cloudflare Stream and R2 URLs are rewritten to
+   * `http://<same host>:<stub port>` (point those names at 127.0.0.1) and answered with
+   * deterministic bytes (`stubFileBytes`); paths listed in `missingFiles` answer 404.
+   */
+  serveFiles?: boolean;
+  missingFiles?: string[];
 }
+
+/** The legacy providers' hosts of the fixture (scripts/xano-fixture.ts). */
+export const FIXTURE_FILE_HOSTS = ['customer-o9wvts8h9krvlboh.cloudflarestream.com', 'pub-legacy.r2.dev'];
+
+/** What the stub serves for a file path: a few KB derived from the path, so copies can be checked. */
+export const stubFileBytes = (path: string) => Buffer.from(`${path}\n`.repeat(64));
 
 export interface XanoStub {
   url: string;
   server: Server;
   shape: Shape;
-  requests: { content: number; rateLimited: number; errors: number; drops: number; unauthorized: number };
+  requests: { content: number; rateLimited: number; errors: number; drops: number; unauthorized: number; files: number };
   /** Changes a row (its later reads carry the patch), as the live system would. */
   patch(table: XanoTable, id: number, values: Row): void;
   /** Appends a row with the next id; returns the id. */
@@ -56,14 +69,19 @@ export async function startXanoStub(opts: StubOptions, port = 0): Promise<XanoSt
   const patches = new Map<string, Row>();
   const added = new Map<XanoTable, Row[]>();
   const faults = { rateLimitEvery: opts.rateLimitEvery ?? 0, errorEvery: opts.errorEvery ?? 0, dropEvery: opts.dropEvery ?? 0 };
-  const requests = { content: 0, rateLimited: 0, errors: 0, drops: 0, unauthorized: 0 };
+  const requests = { content: 0, rateLimited: 0, errors: 0, drops: 0, unauthorized: 0, files: 0 };
+  let filesPort = 0;
   const maxPerPage = opts.maxPerPage ?? 10_000;
 
   const count = (t: XanoTable) => tableCount(s, t) + (added.get(t)?.length ?? 0);
   const get = (t: XanoTable, id: number): Row | undefined => {
     const base = id <= tableCount(s, t) ? row(s, t, id) : added.get(t)?.[id - tableCount(s, t) - 1];
     const p = patches.get(`${t}:${id}`);
-    return base && p ? { ...base, ...p } : base;
+    const r = base && p ? { ...base, ...p } : base;
+    if (!r || !opts.serveFiles) return r;
+    let text = JSON.stringify(r);
+    for (const host of FIXTURE_FILE_HOSTS) text = text.replaceAll(`https://${host}/`, `http://${host}:${filesPort}/`);
+    return JSON.parse(text) as Row;
   };
 
   function page(items: Row[], total: number, curPage: number, perPage: number) {
@@ -111,6 +129,14 @@ export async function startXanoStub(opts: StubOptions, port = 0): Promise<XanoSt
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const u = new URL(req.url ?? '/', 'http://stub');
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (opts.serveFiles && FIXTURE_FILE_HOSTS.includes(host)) {
+      requests.files++;
+      if (req.method !== 'GET' || opts.missingFiles?.includes(u.pathname)) return send(res, 404, { message: 'Object not found' });
+      const bytes = stubFileBytes(u.pathname);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
+      return res.end(bytes);
+    }
     if (req.headers.authorization !== `Bearer ${opts.token}`) {
       requests.unauthorized++;
       return send(res, 401, { code: 'ERROR_CODE_UNAUTHORIZED', message: 'Invalid token.' });
@@ -192,6 +218,7 @@ export async function startXanoStub(opts: StubOptions, port = 0): Promise<XanoSt
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
+  filesPort = bound;
   return {
     url: `http://127.0.0.1:${bound}`,
     server,

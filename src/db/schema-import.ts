@@ -1,4 +1,4 @@
-/** Row types of the Xano import bookkeeping tables (migration 0080). */
+/** Row types of the Xano import bookkeeping tables (migration 0080; 0097 in schema-import-files.ts). */
 import type { CreatedAt, Default, Id, Json, JsonWithDefault, Timestamp } from './column-types.ts';
 
 export interface ImportRunTable {

@@ -8,6 +8,7 @@ import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts'
 import type * as Admin from './schema-admin.ts';
 import type * as Coach from './schema-coach.ts';
 import type * as Import from './schema-import.ts';
+import type * as ImportFiles from './schema-import-files.ts';
 import type * as Media from './schema-media.ts';
 
 export type { CreatedAt, Json, Timestamp } from './column-types.ts';
@@ -366,4 +367,6 @@ export interface DB {
   import_issue: Import.ImportIssueTable;
   import_media_owner: Import.ImportMediaOwnerTable;
   import_key_map: Import.ImportKeyMapTable;
+  import_file: ImportFiles.ImportFileTable;
+  import_file_ref: ImportFiles.ImportFileRefTable;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { contentTypeForKey } from './content-type.ts';
 import type { UrlSigner } from './signer.ts';
 import { assertKey, type ByteRange, type ListPage, type ObjectStream, resolveRange, type Storage, type StoredObject } from './storage.ts';
@@ -75,7 +76,7 @@ export function createLocalStorage(opts: LocalStorageOptions): Storage {
     kind: 'local',
     head,
     async put(key, body) {
-      await writeAtomically(key, (tmp) => writeFile(tmp, body));
+      await writeAtomically(key, (tmp) => (Buffer.isBuffer(body) ? writeFile(tmp, body) : pipeline(body, createWriteStream(tmp))));
     },
     async get(key: string, range?: ByteRange): Promise<ObjectStream | null> {
       const info = await head(key);

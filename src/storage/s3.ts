@@ -40,9 +40,11 @@ export function createS3Storage(opts: S3StorageOptions): Storage & { client: S3C
   return {
     kind: 's3',
     client,
-    async put(key, body, { contentType }) {
+    async put(key, body, { contentType, size }) {
       assertKey(key);
-      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.length }));
+      const length = Buffer.isBuffer(body) ? body.length : size;
+      if (length === undefined) throw new Error('S3 put of a stream needs its size');
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: length }));
     },
     async head(key) {
       assertKey(key);

@@ -43,7 +43,8 @@ export interface ListPage {
  */
 export interface Storage {
   readonly kind: 'local' | 's3';
-  put(key: string, body: Buffer, opts: { contentType: string }): Promise<void>;
+  /** A stream needs its `size` (S3 wants the length before the body; nothing is buffered). */
+  put(key: string, body: Buffer | Readable, opts: { contentType: string; size?: number }): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
   /** null when the object does not exist (or the range starts past its end: then `size` tells). */
   get(key: string, range?: ByteRange): Promise<ObjectStream | null>;

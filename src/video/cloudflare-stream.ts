@@ -82,6 +82,9 @@ export function createCloudflareStream(opts: CloudflareStreamOptions): VideoHost
       if (!r) throw new Error('Cloudflare Stream returned no video');
       return toInfo(r);
     },
+    async adopt() {
+      throw new Error('Cloudflare Stream assigns its own uids: a video cannot be stored under a given one');
+    },
     async status(uid) {
       if (!VIDEO_UID.test(uid)) return null;
       const r = await call<StreamVideo>(`/${uid}`, {}, true);

@@ -37,6 +37,10 @@ export function createLocalVideoHost(opts: { storage: Storage; signer: UrlSigner
       await storage.put(localVideoKey(uid), body, { contentType: 'video/webm' });
       return { uid, state: 'ready', duration: null, size: body.length, created: new Date() };
     },
+    async adopt(uid, body, { contentType, size }) {
+      if (!VIDEO_UID.test(uid)) throw new Error(`Not a video uid: ${JSON.stringify(uid)}`);
+      await storage.put(localVideoKey(uid), body, { contentType, size });
+    },
     status: info,
     async enableDownloads(uid) {
       return (await info(uid)) !== null;

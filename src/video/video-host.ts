@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ByteRange, ObjectStream } from '../storage/storage.ts';
 
 export type VideoState = 'pendingupload' | 'queued' | 'inprogress' | 'ready' | 'error';
@@ -34,6 +35,11 @@ export interface VideoHost {
   status(uid: string): Promise<VideoInfo | null>;
   /** Asks for an MP4 download; true once downloads are (or will be) available. */
   enableDownloads(uid: string): Promise<boolean>;
+  /**
+   * Stores a file under a uid chosen elsewhere (a video copied from the legacy Stream account keeps
+   * its uid, so the rows naming it stay valid). Only the local host can; Stream assigns its uids.
+   */
+  adopt(uid: string, body: Readable, opts: { contentType: string; size: number }): Promise<void>;
   /** Idempotent. */
   delete(uid: string): Promise<void>;
   list(opts?: { cursor?: string | null; limit?: number }): Promise<VideoListPage>;

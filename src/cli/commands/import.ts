@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
 import type { Config } from '../../config.ts';
+import { createContext } from '../../context.ts';
 import { adminSource } from '../../import/admin-source.ts';
 import { csvSource } from '../../import/csv-source.ts';
+import { formatFiles, syncFiles } from '../../import/files.ts';
 import { formatImport, formatVerify } from '../../import/format.ts';
 import { ADMIN_SPECS } from '../../import/map-admin.ts';
 import { importProgress } from '../../import/progress.ts';
@@ -63,34 +66,74 @@ export const importXano: Command = {
   name: 'import xano',
   summary:
     'Import a legacy Xano workspace through its Metadata API: every table of legacy-backend.md §1, mapped and repaired row by row, in resumable batches. Re-running changes nothing; --since last re-reads only what changed.',
-  options: { ...sourceOptions, 'dry-run': { type: 'boolean' }, since: { type: 'string' } },
+  options: {
+    ...sourceOptions,
+    'dry-run': { type: 'boolean' },
+    since: { type: 'string' },
+    'copy-files': { type: 'boolean' },
+    'files-host': { type: 'string', multiple: true },
+    'file-concurrency': { type: 'string' },
+  },
   optionHelp: [
     ...sourceHelp,
     '--dry-run             read and map everything, write nothing, print the report',
     '--since TIME|last     delta: only rows created or changed since TIME (ISO) or since the last finished pass',
+    '--copy-files          copy the legacy files (Cloudflare Stream videos, R2 objects) into our storage and',
+    '                      point the rows at the copies; without it they stay external (provider URLs)',
+    '--files-host HOST     another host whose file URLs are legacy files (repeatable; *.domain allowed)',
+    '--file-concurrency N  files fetched at once (default 4)',
   ],
   async run({ config, values, out }) {
     const cfg = config();
     const perPage = intOption(values, 'page-size') ?? 1000;
     if (perPage < 1) throw new UsageError('--page-size must be at least 1');
     const since = parseSince(values.since);
+    const concurrency = intOption(values, 'file-concurrency') ?? 4;
+    if (concurrency < 1 || concurrency > 64) throw new UsageError('--file-concurrency must be between 1 and 64');
+    const dryRun = Boolean(values['dry-run']);
+    const withFiles = !dryRun && !values['admin-database-url'];
+    if (values['copy-files'] && !withFiles)
+      throw new UsageError('--copy-files needs a real run of a Xano or CSV source (not --dry-run or --admin-database-url)');
     const progress = importProgress();
     const source = openSource(values, cfg, (line) => process.stderr.write(`  ${line}\n`));
-    const report = await withDatabase(cfg, 'quickchat import xano', (d) =>
-      runImport(d.db, {
+    const report = await withDatabase(cfg, 'quickchat import xano', async (d) => {
+      const tables = await runImport(d.db, {
         source,
         specs: specsFor(values),
-        dryRun: Boolean(values['dry-run']),
+        dryRun,
         since,
         perPage,
         onProgress: values.json ? undefined : progress,
-      }),
-    ).finally(() => source.close?.());
+      });
+      if (!withFiles) return { ...tables, files: null };
+      const ctx = createContext(cfg, d, pino({ level: 'silent' }));
+      const files = await syncFiles(ctx, {
+        source: source.key,
+        copy: Boolean(values['copy-files']),
+        extraHosts: (values['files-host'] as string[] | undefined) ?? [],
+        concurrency,
+        onProgress: values.json ? undefined : fileProgress(),
+      });
+      return { ...tables, files };
+    }).finally(() => source.close?.());
     if (values.json) out(JSON.stringify(report, null, 2));
-    else for (const line of formatImport(report)) out(line);
+    else {
+      for (const line of formatImport(report)) out(line);
+      if (report.files) for (const line of formatFiles(report.files)) out(line);
+    }
     return 0;
   },
 };
+
+/** A line every few seconds while files are copied (stderr; stdout stays clean for --json). */
+function fileProgress() {
+  let last = 0;
+  return (p: { done: number; total: number; bytes: number; failed: number }) => {
+    if (p.done < p.total && Date.now() - last < 2000) return;
+    last = Date.now();
+    process.stderr.write(`  files: ${p.done}/${p.total} · ${(p.bytes / 1024 ** 2).toFixed(1)} MB · ${p.failed} failed\n`);
+  };
+}
 
 export const importVerify: Command = {
   name: 'import verify',

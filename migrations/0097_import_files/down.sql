@@ -1,0 +1,2 @@
+DROP TABLE import_file_ref;
+DROP TABLE import_file;
