@@ -299,9 +299,7 @@ async function rewriteOwners(trx: Db, source: string, copies: Map<string, string
   for (const ref of refs) {
     const cols = FILE_COLUMNS[ref.ref_table];
     const { rows } = await sql<Record<string, unknown>>`
-      SELECT ${sql.join(cols.map((c) => sql.ref(c)))} FROM ${sql.table(ref.ref_table)} WHERE id = ${ref.ref_id} FOR UPDATE`.execute(
-      trx,
-    );
+      SELECT ${sql.join(cols.map((c) => sql.ref(c)))} FROM ${sql.table(ref.ref_table)} WHERE id = ${ref.ref_id} FOR UPDATE`.execute(trx);
     const row = rows[0];
     if (!row) continue; // erased since the import
     const sets = cols.flatMap((c) => {
@@ -313,9 +311,7 @@ async function rewriteOwners(trx: Db, source: string, copies: Map<string, string
   }
   await sql`DELETE FROM import_issue i USING import_file_ref r
     WHERE r.source = ${source} AND r.source_url = ANY(${[...copies.keys()]}::text[])
-      AND i.source = r.source AND i.table_name = r.ref_table AND i.legacy_id = r.ref_id::text AND i.kind = 'file_not_fetched'`.execute(
-    trx,
-  );
+      AND i.source = r.source AND i.table_name = r.ref_table AND i.legacy_id = r.ref_id::text AND i.kind = 'file_not_fetched'`.execute(trx);
 }
 
 /** The file section of the import report, from the tables (so it is right after a resume too). */

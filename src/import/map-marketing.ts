@@ -134,6 +134,7 @@ export const visitSpec: TableSpec<VisitLookup> = {
     created_at: 'ts',
   },
   changeColumns: ['created_at'],
+  pagesIndependent: true,
   async prepare(db, rows) {
     return {
       campaigns: await existing(db, 'utm_campaign', ids(rows, 'campaign_id')),

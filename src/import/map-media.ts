@@ -31,6 +31,7 @@ export const mediaSpec: TableSpec<null> = {
     created_at: 'ts',
   },
   changeColumns: ['created_at'],
+  pagesIndependent: true,
   prepare: async () => null,
   map(r): MapResult {
     const repairs: string[] = [];

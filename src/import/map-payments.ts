@@ -29,6 +29,9 @@ interface PaymentLookup {
   intentOwner: Map<string, number>;
 }
 
+/** The column as toISOString() would print it, done by the database: no Date parsed per value. */
+const isoOf = (c: string) => sql`to_char(${sql.ref(c)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${sql.ref(c)}`;
+
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 
 export const paymentSpec: TableSpec<PaymentLookup> = {
@@ -58,7 +61,8 @@ export const paymentSpec: TableSpec<PaymentLookup> = {
     const qids = ids(rows, 'question_id').filter((v): v is number => v !== null);
     const { rows: qs } = qids.length
       ? await sql<QuestionState & { id: number }>`
-          SELECT id, status, pricing_status, question_tier, created_at, answered_at, refunded_at, expert_reviewed_at, offer_expires_at, sla_deadline
+          SELECT id, status, pricing_status, question_tier, ${isoOf('created_at')}, ${isoOf('answered_at')}, ${isoOf('refunded_at')},
+            ${isoOf('expert_reviewed_at')}, ${isoOf('offer_expires_at')}, ${isoOf('sla_deadline')}
           FROM question WHERE id = ANY(${qids}::bigint[])`.execute(db)
       : { rows: [] };
     const intents = rows.map((r) => str(r.stripe_payment_intent_id)).filter((v): v is string => Boolean(v));

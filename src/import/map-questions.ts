@@ -85,6 +85,7 @@ export const questionSpec: TableSpec<QuestionLookup> = {
     created_at: 'ts',
   },
   changeColumns: ['created_at', 'answered_at', 'refunded_at', 'expert_reviewed_at', 'paid_at'],
+  pagesIndependent: true,
   async prepare(db, rows, source) {
     const byUserIds = rows.filter((r) => !id(r.expert_profile_id) && id(r.user_id)).map((r) => id(r.user_id) as number);
     const { rows: byUser } = byUserIds.length

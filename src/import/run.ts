@@ -7,7 +7,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { id as legacyId } from './convert.ts';
-import type { Source } from './source.ts';
+import type { Source, SourcePage } from './source.ts';
 import { XANO_SPECS } from './tables.ts';
 import { type LegacyRow, NOT_IMPORTED, type TableSpec } from './types.ts';
 import { moveSequence, writeRows } from './writer.ts';
@@ -149,27 +149,40 @@ async function importTable(
   let total = 0;
   let read = 0;
   const pages = opts.source.pages(spec.legacy, { fromPage, perPage: opts.perPage ?? 1000, since, changeColumns: spec.changeColumns });
-  for await (const page of pages) {
-    total = page.total;
-    const rows = page.rows.filter((r) => (legacyId(r.id) ?? 0) > lastId);
-    read += rows.length;
+  // Page N+1 is read and mapped while page N is written when the spec's lookups read only other
+  // tables (`pagesIndependent`); commits stay in page order, so the cursor never passes a page
+  // that is not written. Other specs look up rows of earlier pages: they go one page at a time.
+  const overlap = Boolean(spec.pagesIndependent) && !opts.dryRun;
+  let stagedTo = lastId;
+  const stage = async (page: SourcePage) => {
+    const rows = page.rows.filter((r) => (legacyId(r.id) ?? 0) > stagedTo);
     const lookup = await spec.prepare(db, rows, source);
-    const accepted: Record<string, unknown>[] = [];
-    const legacyAccepted: LegacyRow[] = [];
-    const rejects: { legacy_id: string; raw: string; reason: string }[] = [];
-    const issues: { legacy_id: string; kind: string; detail: string }[] = [];
+    const st = {
+      page,
+      rows,
+      accepted: [] as Record<string, unknown>[],
+      legacyAccepted: [] as LegacyRow[],
+      rejects: [] as { legacy_id: string; raw: string; reason: string }[],
+      issues: [] as { legacy_id: string; kind: string; detail: string }[],
+      repairs: {} as Record<string, number>,
+      maxId: rows.reduce((m, r) => Math.max(m, legacyId(r.id) ?? 0), stagedTo),
+    };
+    stagedTo = st.maxId;
     for (const r of rows) {
       const m = spec.map(r, lookup);
       if (!m.ok) {
-        rejects.push({ legacy_id: legacyKey(r), raw: JSON.stringify(r), reason: m.reason });
+        st.rejects.push({ legacy_id: legacyKey(r), raw: JSON.stringify(r), reason: m.reason });
         continue;
       }
-      accepted.push(m.row);
-      legacyAccepted.push(r);
-      for (const x of m.repairs) repairs[x] = (repairs[x] ?? 0) + 1;
-      for (const i of m.issues) issues.push({ legacy_id: legacyKey(r), ...i });
+      st.accepted.push(m.row);
+      st.legacyAccepted.push(r);
+      for (const x of m.repairs) st.repairs[x] = (st.repairs[x] ?? 0) + 1;
+      for (const i of m.issues) st.issues.push({ legacy_id: legacyKey(r), ...i });
     }
-    const maxId = rows.reduce((m, r) => Math.max(m, legacyId(r.id) ?? 0), lastId);
+    return st;
+  };
+  const write = async (st: Awaited<ReturnType<typeof stage>>) => {
+    const { accepted, legacyAccepted, rejects, issues } = st;
     await inBatch(async (trx) => {
       const w = await writeRows(trx, spec, accepted);
       for (const f of w.failed) {
@@ -178,19 +191,14 @@ async function importTable(
       }
       const failed = new Set(w.failed.map((f) => f.row));
       const failedIds = new Set(legacyAccepted.filter((_, i) => failed.has(accepted[i] as Record<string, unknown>)).map(legacyKey));
-      if (spec.afterBatch)
-        await spec.afterBatch(
-          trx,
-          accepted.filter((a) => !failedIds.has(String(a.id))),
-          source,
-          legacyAccepted,
-        );
+      const written = accepted.filter((a) => !failedIds.has(String(a.id)));
+      if (spec.afterBatch) await spec.afterBatch(trx, written, source, legacyAccepted);
       await recordRejects(
         trx,
         source,
         spec.legacy,
         rejects,
-        accepted.map((a) => String(a.id)).filter((x) => !failedIds.has(x)),
+        written.map((a) => String(a.id)),
       );
       await recordIssues(
         trx,
@@ -198,18 +206,32 @@ async function importTable(
         spec.legacy,
         issues.filter((i) => !failedIds.has(i.legacy_id)),
       );
-      counts.inserted += w.inserted;
-      counts.updated += w.updated;
-      counts.unchanged += accepted.length - w.failed.length - w.inserted - w.updated;
-      counts.rejected += rejects.length;
+      const next = {
+        inserted: counts.inserted + w.inserted,
+        updated: counts.updated + w.updated,
+        unchanged: counts.unchanged + accepted.length - w.failed.length - w.inserted - w.updated,
+        rejected: counts.rejected + rejects.length,
+      };
+      const nextRepairs = { ...repairs };
+      for (const [k, n] of Object.entries(st.repairs)) nextRepairs[k] = (nextRepairs[k] ?? 0) + n;
       await trx
         .updateTable('import_run')
-        .set({ ...counts, repairs: JSON.stringify(repairs), last_id: maxId, last_page: page.page, source_total: total, updated_at: now() })
+        .set({
+          ...next,
+          repairs: JSON.stringify(nextRepairs),
+          last_id: st.maxId,
+          last_page: st.page.page,
+          source_total: total,
+          updated_at: now(),
+        })
         .where('source', '=', source)
         .where('table_name', '=', spec.legacy)
         .execute();
+      // Counted only once the batch is in: a batch that fails leaves the totals as they were.
+      Object.assign(counts, next);
+      repairs = nextRepairs;
     });
-    lastId = maxId;
+    lastId = st.maxId;
     done = counts.inserted + counts.updated + counts.unchanged + counts.rejected;
     const secs = Math.max(0.001, (Date.now() - t0) / 1000);
     const rate = (done - doneAtStart) / secs;
@@ -221,7 +243,20 @@ async function importTable(
       etaMs: rate > 0 ? ((total - done) / rate) * 1000 : null,
       finished: false,
     });
+  };
+  let writing: Promise<void> = Promise.resolve();
+  for await (const page of pages) {
+    total = page.total;
+    const st = await stage(page);
+    read += st.rows.length;
+    await writing;
+    writing = write(st);
+    // Handled here so a failing write is not an unhandled rejection while the next page is staged;
+    // the next `await writing` still throws it.
+    writing.catch(() => {});
+    if (!overlap) await writing;
   }
+  await writing;
   await db
     .updateTable('import_run')
     .set((eb) => ({ status: 'done', last_done_started_at: eb.ref('pass_started_at'), updated_at: now() }))

@@ -28,6 +28,11 @@ export interface TableSpec<L = unknown> {
   /** Legacy columns whose times mark a change, for --since (searched with $or). */
   changeColumns: string[];
   prepare(db: Db, rows: LegacyRow[], source: string): Promise<L>;
+  /**
+   * `prepare` reads only other tables (parents imported before), never rows of this table: the
+   * next page can then be prepared and mapped while the previous one is written.
+   */
+  pagesIndependent?: boolean;
   map(row: LegacyRow, lookup: L): MapResult;
   /** Extra writes for the accepted rows of a batch, in the batch's transaction. */
   afterBatch?(db: Db, rows: Record<string, unknown>[], source: string, legacy: LegacyRow[]): Promise<void>;

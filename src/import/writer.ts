@@ -23,7 +23,7 @@ function upsertQuery(spec: TableSpec<unknown>, rows: Record<string, unknown>[]) 
   const theirs = sql.join(cols.map((c) => sql`EXCLUDED.${sql.ref(c)}`));
   return sql<{ inserted: boolean }>`
     INSERT INTO ${t} (${list})
-    SELECT ${list} FROM jsonb_populate_recordset(NULL::${t}, ${JSON.stringify(rows)}::jsonb)
+    SELECT ${list} FROM json_populate_recordset(NULL::${t}, ${JSON.stringify(rows)}::json)
     ON CONFLICT (id) DO UPDATE SET ${set} WHERE (${mine}) IS DISTINCT FROM (${theirs})
     RETURNING (xmax = 0) AS inserted`;
 }
