@@ -5,7 +5,7 @@ import { streamUid } from '../../scripts/xano-fixture.ts';
 import { stubFileBytes, type XanoStub } from '../../scripts/xano-stub.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { classifyFileUrl, copyFiles, syncFiles } from './files.ts';
-import { digest, importFrom, stub } from './test-helpers.ts';
+import { digest, importFrom, sourceFor, stub } from './test-helpers.ts';
 import { verifyImport } from './verify.ts';
 
 // The stub serves the fixture's Stream/R2 files on its own port under their real host names:
@@ -115,7 +115,7 @@ describe('import xano: the legacy files (external, --copy-files)', { timeout: 12
     const again = await importFrom(t.ctx.db, s);
     expect(again.tables.every((x) => x.inserted === 0 && x.updated === 0)).toBe(true);
     expect(await digest(t.ctx.db)).toEqual(before);
-    const v = await verifyImport(t.ctx.db, (await import('./test-helpers.ts')).sourceFor(s), { perPage: 25 });
+    const v = await verifyImport(t.ctx.db, sourceFor(s), { perPage: 25 });
     expect(v.ok).toBe(true);
   });
 
@@ -150,12 +150,22 @@ describe('import xano: the legacy files (external, --copy-files)', { timeout: 12
   });
 
   it('with a video host that cannot adopt uids, videos are left external and said so', async () => {
-    const notes = (
-      await copyFiles(
-        { ...t.ctx, video: { ...t.ctx.video, kind: 'cloudflare-stream' } },
-        { source: source(), extraHosts: [], fetch: toStub },
-      )
-    ).notes;
-    expect(notes.join(' ')).toMatch(/videos stay on Cloudflare Stream/);
+    // one video back to external, as if not copied yet
+    const { source_url } = await t.ctx.db
+      .updateTable('import_file')
+      .set({ status: 'external' })
+      .where('kind', '=', 'video')
+      .where('source_url', 'like', `%${streamUid('vid3')}%`)
+      .returning('source_url')
+      .executeTakeFirstOrThrow();
+    const requestsBefore = s.requests.files;
+    const r = await copyFiles(
+      { ...t.ctx, video: { ...t.ctx.video, kind: 'cloudflare-stream' } },
+      { source: source(), extraHosts: [], fetch: toStub },
+    );
+    expect(r.notes.join(' ')).toMatch(/videos stay on Cloudflare Stream/);
+    expect(r.copied).toBe(0);
+    expect(s.requests.files).toBe(requestsBefore);
+    expect((await file(source_url)).status).toBe('external');
   });
 });

@@ -143,6 +143,7 @@ export async function copyFiles(ctx: CopyCtx, opts: CopyOptions): Promise<{ copi
   else
     notes.push('videos stay on Cloudflare Stream (VIDEO_HOST=cloudflare-stream): point it at the legacy account, or copy them with Stream');
   const maxAttempts = opts.maxAttempts ?? 5;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
   const pending = () =>
     ctx.db
       .selectFrom('import_file')
@@ -166,7 +167,7 @@ export async function copyFiles(ctx: CopyCtx, opts: CopyOptions): Promise<{ copi
       .select(['source_url', 'kind', 'target_key'])
       .where('source_url', '>', after)
       .orderBy('source_url')
-      .limit(opts.concurrency ? opts.concurrency * 16 : 64)
+      .limit(concurrency * 16)
       .execute();
     if (!batch.length) break;
     after = batch.at(-1)?.source_url ?? after;
@@ -182,7 +183,7 @@ export async function copyFiles(ctx: CopyCtx, opts: CopyOptions): Promise<{ copi
         opts.onProgress?.(stats);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
   return { copied: stats.copied, bytes: stats.bytes, notes };
 }
@@ -212,7 +213,7 @@ async function copyOne(
     };
     const storedSize = await stored();
     if (storedSize !== size) throw new Error(`stored ${storedSize ?? 'nothing'} bytes of ${size}`);
-    const url = target.kind === 'video' ? ctx.video.playbackUrl(target.key) : objectUrl(ctx as AppContext, target.key);
+    const url = target.kind === 'video' ? ctx.video.playbackUrl(target.key) : objectUrl(ctx, target.key);
     await ctx.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('import_file')

@@ -32,8 +32,6 @@ interface PaymentLookup {
 /** The column as toISOString() would print it, done by the database: no Date parsed per value. */
 const isoOf = (c: string) => sql`to_char(${sql.ref(c)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${sql.ref(c)}`;
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
-
 export const paymentSpec: TableSpec<PaymentLookup> = {
   legacy: 'payment_table_structure',
   target: 'payment',
@@ -72,20 +70,8 @@ export const paymentSpec: TableSpec<PaymentLookup> = {
           key: string;
         }>`SELECT id, stripe_payment_intent_id AS key FROM payment WHERE stripe_payment_intent_id = ANY(${intents}::text[])`.execute(db)
       : { rows: [] };
-    const questions = new Map<number, QuestionState>();
-    for (const q of qs) {
-      questions.set(Number(q.id), {
-        ...q,
-        created_at: iso(q.created_at) as string,
-        answered_at: iso(q.answered_at),
-        refunded_at: iso(q.refunded_at),
-        expert_reviewed_at: iso(q.expert_reviewed_at),
-        offer_expires_at: iso(q.offer_expires_at),
-        sla_deadline: iso(q.sla_deadline),
-      });
-    }
     return {
-      questions,
+      questions: new Map(qs.map((q) => [Number(q.id), q])),
       intentOwner: owners(
         taken.map((t) => ({ key: t.key, id: Number(t.id) })),
         rows.map((r) => ({ key: str(r.stripe_payment_intent_id), id: id(r.id) })),

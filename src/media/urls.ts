@@ -5,13 +5,13 @@ import { QUARANTINE_PREFIX } from './keys.ts';
 /** Route that serves stored objects by key when no public storage URL is configured. */
 export const OBJECT_PATH = '/api/media/object';
 
-function bases(ctx: AppContext): string[] {
+function bases(ctx: Pick<AppContext, 'config'>): string[] {
   const own = `${ctx.config.publicUrl}${OBJECT_PATH}`;
   return ctx.config.media.storagePublicUrl ? [ctx.config.media.storagePublicUrl, own] : [own];
 }
 
 /** The URL a browser reads an object from (the first base: public storage if configured). */
-export function objectUrl(ctx: AppContext, key: string): string {
+export function objectUrl(ctx: Pick<AppContext, 'config'>, key: string): string {
   return `${bases(ctx)[0]}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
