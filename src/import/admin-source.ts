@@ -17,6 +17,8 @@ export const ADMIN_TABLES: Record<string, { time: string; key: string }> = {
   feedback_attachments: { time: 'uploaded_at', key: 'id::text' },
   feedback_comments: { time: 'created_at', key: 'id::text' },
   feedback_tags: { time: 'created_at', key: 'id::text' },
+  // A link table: its key is the pair it links.
+  feedback_tag_assignments: { time: 'assigned_at', key: "feedback_id::text || ':' || tag_id::text" },
 };
 
 export function adminSource(url: string): Source {

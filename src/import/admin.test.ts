@@ -20,6 +20,7 @@ CREATE TABLE feedback (id uuid PRIMARY KEY, user_id int, session_id text NOT NUL
 CREATE TABLE feedback_attachments (id uuid PRIMARY KEY, feedback_id uuid, file_type text, file_name text, file_size int, mime_type text, storage_key text, storage_url text, uploaded_at timestamptz);
 CREATE TABLE feedback_comments (id uuid PRIMARY KEY, feedback_id uuid, admin_user_id uuid, comment text, is_internal boolean, created_at timestamptz);
 CREATE TABLE feedback_tags (id uuid PRIMARY KEY, name text UNIQUE, color text, description text, created_at timestamptz);
+CREATE TABLE feedback_tag_assignments (feedback_id uuid, tag_id uuid, assigned_by uuid, assigned_at timestamptz, PRIMARY KEY (feedback_id, tag_id));
 `;
 
 const u = (n: number) => `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`;
@@ -35,7 +36,12 @@ INSERT INTO feedback VALUES ('${u(40)}', 1, 'sess-1', 'Ada@Example.com', true, '
 INSERT INTO feedback_attachments VALUES ('${u(50)}', '${u(40)}', 'screenshot', 'shot.png', 1234, 'image/png', 'feedback/shot.png', 'https://pub.example/feedback/shot.png', '2025-06-06T10:00:05Z');
 INSERT INTO feedback_comments VALUES ('${u(60)}', '${u(40)}', '${u(1)}', 'Looking into it', true, '2025-06-06T12:00:00Z'),
   ('${u(61)}', '${u(99)}', NULL, 'Orphan comment', false, '2025-06-06T12:00:01Z');
-INSERT INTO feedback_tags VALUES ('${u(70)}', 'Inbox Bugs!', '#f00', NULL, '2025-06-01T09:00:00Z');
+INSERT INTO feedback_tags VALUES ('${u(70)}', 'Inbox Bugs!', '#f00', NULL, '2025-06-01T09:00:00Z'),
+  ('${u(71)}', 'ux', NULL, NULL, '2025-06-01T09:00:01Z');
+INSERT INTO feedback_tag_assignments VALUES ('${u(40)}', '${u(70)}', '${u(1)}', '2025-06-06T13:00:00Z'),
+  ('${u(40)}', '${u(71)}', NULL, NULL),
+  ('${u(41)}', '${u(70)}', NULL, '2025-06-07T11:00:00Z'),
+  ('${u(40)}', '${u(98)}', NULL, '2025-06-07T12:00:00Z');
 `;
 
 describe('import xano --admin-database-url', { timeout: 120_000 }, () => {
@@ -63,8 +69,13 @@ describe('import xano --admin-database-url', { timeout: 120_000 }, () => {
           ['feedback', 1, 1],
           ['feedback_attachments', 1, 0],
           ['feedback_comments', 1, 1],
-          ['feedback_tags', 1, 0],
+          ['feedback_tags', 2, 0],
+          ['feedback_tag_assignments', 2, 2],
         ]);
+        expect(by('feedback_tag_assignments')?.repairs).toEqual({
+          'assigned_by dropped (a tag link records no admin)': 1,
+          "missing assigned_at → the feedback's time": 1,
+        });
         expect(by('feedback')?.repairs).toMatchObject({ 'assigned_to (an int, not an admin uuid) dropped': 1 });
         const a = await target.db.selectFrom('admin_users').selectAll().executeTakeFirstOrThrow();
         expect(a).toMatchObject({ user_id: 1, role: 'super_admin', token_version: 2 });
@@ -79,16 +90,37 @@ describe('import xano --admin-database-url', { timeout: 120_000 }, () => {
           .where('flag_key', '=', 'new_inbox')
           .executeTakeFirstOrThrow();
         expect(audit).toMatchObject({ flag_key: 'new_inbox', action: 'update', admin_user_id: a.id, after: { enabled: true } });
-        expect((await target.db.selectFrom('feedback_tag').select('name').executeTakeFirstOrThrow()).name).toBe('inbox bugs-');
+        const tags = await target.db.selectFrom('feedback_tag').select(['id', 'name']).orderBy('name').execute();
+        expect(tags.map((t) => t.name)).toEqual(['inbox bugs-', 'ux']);
+        const links = await target.db
+          .selectFrom('feedback_tag_link')
+          .select(['feedback_id', 'tag_id', 'created_at'])
+          .orderBy('tag_id')
+          .execute();
+        expect(links.map((l) => [l.feedback_id, l.tag_id, new Date(l.created_at).toISOString()])).toEqual([
+          [fb.id, tags[0]?.id, '2025-06-06T13:00:00.000Z'],
+          [fb.id, tags[1]?.id, '2025-06-06T10:00:00.000Z'],
+        ]);
         const rejected = await target.db
           .selectFrom('import_rejected')
           .select(['table_name', 'legacy_id', 'reason'])
           .orderBy('table_name')
+          .orderBy('legacy_id')
           .execute();
         expect(rejected).toEqual([
           { table_name: 'admin_users', legacy_id: u(2), reason: expect.stringContaining('temp_ placeholder') },
           { table_name: 'feedback', legacy_id: u(41), reason: expect.stringContaining('feedback_message_check') },
           { table_name: 'feedback_comments', legacy_id: u(61), reason: expect.stringContaining('missing feedback') },
+          {
+            table_name: 'feedback_tag_assignments',
+            legacy_id: `${u(40)}:${u(98)}`,
+            reason: expect.stringContaining('missing or rejected tag'),
+          },
+          {
+            table_name: 'feedback_tag_assignments',
+            legacy_id: `${u(41)}:${u(70)}`,
+            reason: expect.stringContaining('missing or rejected feedback'),
+          },
         ]);
         expect((await verifyImport(target.db, source, { specs: ADMIN_SPECS })).ok).toBe(true);
         const before = await digest(target.db);
@@ -96,6 +128,20 @@ describe('import xano --admin-database-url', { timeout: 120_000 }, () => {
         for (const t of again.tables) expect([t.table, t.inserted, t.updated]).toEqual([t.table, 0, 0]);
         expect(await digest(target.db)).toEqual(before);
         expect(await target.db.selectFrom('feedback').select('id').execute()).toHaveLength(1);
+        // The orphan comment's feedback turns up: the next pass imports it and clears its rejection.
+        await sql
+          .raw(
+            `INSERT INTO feedback (id, session_id, type, message, created_at) VALUES ('${u(99)}', 's', 'bug', 'The late parent of a comment', '2025-06-08T10:00:00Z')`,
+          )
+          .execute(legacy.db);
+        await runImport(target.db, { source, specs: ADMIN_SPECS, perPage: 1 });
+        expect(await target.db.selectFrom('feedback_comment').select('body').orderBy('id').execute()).toEqual([
+          { body: 'Looking into it' },
+          { body: 'Orphan comment' },
+        ]);
+        expect(
+          await target.db.selectFrom('import_rejected').select('legacy_id').where('table_name', '=', 'feedback_comments').execute(),
+        ).toEqual([]);
       } finally {
         await source.close?.();
         await target.close();

@@ -134,6 +134,54 @@ const json = (v: unknown) =>
       })()
     : (v ?? null);
 
+/** `feedback_tag_assignments` → `feedback_tag_link`: no id of its own, keyed by the pair it links. */
+const tagAssignments: TableSpec<{ feedback: Keys; tags: Keys; feedbackTimes: Map<number, Date> }> = {
+  legacy: 'feedback_tag_assignments',
+  target: 'feedback_tag_link',
+  key: ['feedback_id', 'tag_id'],
+  columns: { feedback_id: 'int', tag_id: 'int', created_at: 'ts' },
+  changeColumns: ['assigned_at'],
+  async prepare(db, rows, source) {
+    const feedback = await keyMap(
+      db,
+      source,
+      'feedback',
+      rows.map((r) => str(r.feedback_id)),
+    );
+    const times = feedback.size
+      ? await db
+          .selectFrom('feedback')
+          .select(['id', 'created_at'])
+          .where('id', 'in', [...feedback.values()])
+          .execute()
+      : [];
+    return {
+      feedback,
+      feedbackTimes: new Map(times.map((t) => [Number(t.id), t.created_at])),
+      tags: await keyMap(
+        db,
+        source,
+        'feedback_tags',
+        rows.map((r) => str(r.tag_id)),
+      ),
+    };
+  },
+  map(r, l): MapResult {
+    const feedback = l.feedback.get(String(r.feedback_id));
+    if (feedback === undefined) return { ok: false, reason: `feedback_id ${r.feedback_id} points at a missing or rejected feedback` };
+    const tag = l.tags.get(String(r.tag_id));
+    if (tag === undefined) return { ok: false, reason: `tag_id ${r.tag_id} points at a missing or rejected tag` };
+    const repairs = r.assigned_by === null || r.assigned_by === undefined ? [] : ['assigned_by dropped (a tag link records no admin)'];
+    let at = ts(r.assigned_at);
+    if (!at) {
+      // The same time on every run, so a re-import changes nothing.
+      at = ts(l.feedbackTimes.get(feedback)) ?? new Date(0).toISOString();
+      repairs.push("missing assigned_at → the feedback's time");
+    }
+    return { ok: true, row: { feedback_id: feedback, tag_id: tag, created_at: at }, repairs, issues: [] };
+  },
+};
+
 export const ADMIN_SPECS = [
   adminSpec({
     legacy: 'admin_users',
@@ -377,4 +425,5 @@ export const ADMIN_SPECS = [
       return { name, created_at: ts(r.created_at) };
     },
   }),
+  tagAssignments,
 ] as TableSpec<never>[];

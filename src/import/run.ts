@@ -189,16 +189,23 @@ async function importTable(
         const legacy = legacyAccepted[accepted.indexOf(f.row)] ?? {};
         rejects.push({ legacy_id: legacyKey(legacy), raw: JSON.stringify(legacy), reason: f.reason });
       }
+      // Rows and their legacy rows stay paired by index: the written ones go on, keyed by legacy key.
       const failed = new Set(w.failed.map((f) => f.row));
-      const failedIds = new Set(legacyAccepted.filter((_, i) => failed.has(accepted[i] as Record<string, unknown>)).map(legacyKey));
-      const written = accepted.filter((a) => !failedIds.has(String(a.id)));
-      if (spec.afterBatch) await spec.afterBatch(trx, written, source, legacyAccepted);
+      const kept = accepted.flatMap((a, i) => (failed.has(a) ? [] : [i]));
+      const failedIds = new Set(accepted.flatMap((a, i) => (failed.has(a) ? [legacyKey(legacyAccepted[i] ?? {})] : [])));
+      if (spec.afterBatch)
+        await spec.afterBatch(
+          trx,
+          kept.map((i) => accepted[i] as Record<string, unknown>),
+          source,
+          kept.map((i) => legacyAccepted[i] as LegacyRow),
+        );
       await recordRejects(
         trx,
         source,
         spec.legacy,
         rejects,
-        written.map((a) => String(a.id)),
+        kept.map((i) => legacyKey(legacyAccepted[i] ?? {})),
       );
       await recordIssues(
         trx,
@@ -263,7 +270,7 @@ async function importTable(
     .where('source', '=', source)
     .where('table_name', '=', spec.legacy)
     .execute();
-  await moveSequence(db, spec.target);
+  await moveSequence(db, spec);
   opts.onProgress?.({ table: spec.legacy, done, total, rowsPerSec: 0, etaMs: 0, finished: true });
   return {
     table: spec.legacy,

@@ -25,6 +25,8 @@ export interface TableSpec<L = unknown> {
   /** Our table. */
   target: string;
   columns: Record<string, ColumnKind>;
+  /** Our table's unique key, the upsert's conflict target: `['id']` unless the table has no id (a link table). */
+  key?: string[];
   /** Legacy columns whose times mark a change, for --since (searched with $or). */
   changeColumns: string[];
   prepare(db: Db, rows: LegacyRow[], source: string): Promise<L>;

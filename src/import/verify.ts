@@ -11,6 +11,7 @@ import { legacyKey } from './run.ts';
 import type { Source } from './source.ts';
 import { XANO_SPECS } from './tables.ts';
 import type { ColumnKind, TableSpec } from './types.ts';
+import { keyOf } from './writer.ts';
 
 export interface TableCheck {
   table: string;
@@ -73,8 +74,25 @@ function fold(acc: Buffer, hex: string): void {
   for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) ^ (h[i] as number);
 }
 
+const rowKey = (spec: TableSpec<never>, row: Record<string, unknown>) =>
+  keyOf(spec)
+    .map((c) => String(row[c]))
+    .join(':');
+
+/** Our rows with the keys of these mapped rows: by id, or by the link table's composite key. */
+async function storedRows(db: Db, spec: TableSpec<never>, rows: Record<string, unknown>[]) {
+  if (!rows.length) return [];
+  const cols = sql.join(Object.keys(spec.columns).map((x) => sql.ref(x)));
+  const key = keyOf(spec);
+  const where =
+    key.length === 1 && key[0] === 'id'
+      ? sql`id = ANY(${rows.map((r) => Number(r.id))}::bigint[])`
+      : sql`(${sql.join(key.map((c) => sql.ref(c)))}) IN (SELECT ${sql.join(key.map((c) => sql.ref(c)))}
+          FROM json_populate_recordset(NULL::${sql.table(spec.target)}, ${JSON.stringify(rows)}::json))`;
+  return (await sql<Record<string, unknown>>`SELECT ${cols} FROM ${sql.table(spec.target)} WHERE ${where}`.execute(db)).rows;
+}
+
 async function checkTable(db: Db, source: Source, spec: TableSpec<never>, perPage: number): Promise<TableCheck> {
-  const cols = Object.keys(spec.columns);
   const src = Buffer.alloc(32);
   const mine = Buffer.alloc(32);
   const c: TableCheck = {
@@ -93,19 +111,15 @@ async function checkTable(db: Db, source: Source, spec: TableSpec<never>, perPag
     c.sourceTotal = page.total;
     const lookup = await spec.prepare(db, page.rows, source.key);
     const mapped = page.rows.map((r) => ({ r, m: spec.map(r, lookup) }));
-    const ids = mapped.flatMap(({ m }) => (m.ok ? [Number(m.row.id)] : []));
-    const { rows: ours } = ids.length
-      ? await sql<
-          Record<string, unknown>
-        >`SELECT ${sql.join(cols.map((x) => sql.ref(x)))} FROM ${sql.table(spec.target)} WHERE id = ANY(${ids}::bigint[])`.execute(db)
-      : { rows: [] };
-    const byId = new Map(ours.map((o) => [Number(o.id), o]));
+    const ok = mapped.flatMap(({ m }) => (m.ok ? [m.row] : []));
+    const ours = await storedRows(db, spec, ok);
+    const byKey = new Map(ours.map((o) => [rowKey(spec, o), o]));
     const { rows: rej } = await sql<{ legacy_id: string }>`
       SELECT legacy_id FROM import_rejected WHERE source = ${source.key} AND table_name = ${spec.legacy}
         AND legacy_id = ANY(${page.rows.map(legacyKey)}::text[])`.execute(db);
     const rejected = new Set(rej.map((r) => r.legacy_id));
     for (const { r, m } of mapped) {
-      const stored = m.ok ? byId.get(Number(m.row.id)) : undefined;
+      const stored = m.ok ? byKey.get(rowKey(spec, m.row)) : undefined;
       if (m.ok && stored) {
         const a = rowHash(spec.columns, m.row);
         const b = rowHash(spec.columns, stored);

@@ -14,17 +14,21 @@ export interface WriteResult {
   failed: { row: Record<string, unknown>; reason: string }[];
 }
 
+/** The columns that identify a row of the spec's table. */
+export const keyOf = (spec: Pick<TableSpec<unknown>, 'key'>) => spec.key ?? ['id'];
+
 function upsertQuery(spec: TableSpec<unknown>, rows: Record<string, unknown>[]) {
   const cols = Object.keys(spec.columns);
+  const key = keyOf(spec);
   const t = sql.table(spec.target);
   const list = sql.join(cols.map((c) => sql.ref(c)));
-  const set = sql.join(cols.filter((c) => c !== 'id').map((c) => sql`${sql.ref(c)} = EXCLUDED.${sql.ref(c)}`));
+  const set = sql.join(cols.filter((c) => !key.includes(c)).map((c) => sql`${sql.ref(c)} = EXCLUDED.${sql.ref(c)}`));
   const mine = sql.join(cols.map((c) => sql.ref(`${spec.target}.${c}`)));
   const theirs = sql.join(cols.map((c) => sql`EXCLUDED.${sql.ref(c)}`));
   return sql<{ inserted: boolean }>`
     INSERT INTO ${t} (${list})
     SELECT ${list} FROM json_populate_recordset(NULL::${t}, ${JSON.stringify(rows)}::json)
-    ON CONFLICT (id) DO UPDATE SET ${set} WHERE (${mine}) IS DISTINCT FROM (${theirs})
+    ON CONFLICT (${sql.join(key.map((c) => sql.ref(c)))}) DO UPDATE SET ${set} WHERE (${mine}) IS DISTINCT FROM (${theirs})
     RETURNING (xmax = 0) AS inserted`;
 }
 
@@ -56,7 +60,9 @@ export async function writeRows(trx: Db, spec: TableSpec<unknown>, rows: Record<
 }
 
 /** Moves the table's id sequence past the imported legacy ids, so new rows never collide. */
-export async function moveSequence(db: Db, table: string): Promise<void> {
+export async function moveSequence(db: Db, spec: Pick<TableSpec<unknown>, 'target' | 'columns'>): Promise<void> {
+  if (!('id' in spec.columns)) return;
+  const table = spec.target;
   const seq = `"${table}"`;
   await sql`SELECT setval(pg_get_serial_sequence(${seq}, 'id'), GREATEST(m, nextval(pg_get_serial_sequence(${seq}, 'id'))))
     FROM (SELECT max(id) AS m FROM ${sql.table(table)}) x WHERE m IS NOT NULL`.execute(db);
