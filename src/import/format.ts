@@ -65,6 +65,13 @@ export function formatVerify(r: VerifyReport): string[] {
     '',
     `payments: ${p.questions} questions, ${p.withoutPayment} without a payment, ${p.stateMismatch} whose payment state does not fit the status${p.examples.length ? ` (e.g. question ${p.examples.join(', ')})` : ''} — ${p.ok ? 'ok' : 'MISMATCH'}`,
   );
+  const i = r.intents;
+  out.push(
+    i.skipped
+      ? `held intents: not checked (${i.skipped})`
+      : `held intents at Stripe: ${i.checked} checked, ${i.notFound} unknown, ${i.wrongState} not held, ${i.wrongAmount} with another amount, ${i.errors} lookups failed — ${i.ok ? 'ok' : 'MISMATCH'}`,
+  );
+  for (const e of i.examples) out.push(`  ${e}`);
   out.push('', r.ok ? 'verify: clean' : 'verify: MISMATCH');
   return out;
 }

@@ -7,10 +7,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { PaymentProvider } from '../payment-provider/provider.ts';
 import { legacyKey } from './run.ts';
 import type { Source } from './source.ts';
 import { XANO_SPECS } from './tables.ts';
 import type { ColumnKind, TableSpec } from './types.ts';
+import { checkHeldIntents, type IntentCheck } from './verify-intents.ts';
 import { keyOf } from './writer.ts';
 
 export interface TableCheck {
@@ -31,6 +33,8 @@ export interface VerifyReport {
   source: string;
   tables: TableCheck[];
   payments: { questions: number; withoutPayment: number; stateMismatch: number; examples: number[]; ok: boolean };
+  /** The held intents' live state at the provider (skipped unless PAYMENTS=stripe). */
+  intents: IntentCheck;
   ok: boolean;
 }
 
@@ -173,12 +177,13 @@ async function checkPayments(db: Db): Promise<VerifyReport['payments']> {
 export async function verifyImport(
   db: Db,
   source: Source,
-  opts: { perPage?: number; specs?: TableSpec<never>[] } = {},
+  opts: { perPage?: number; specs?: TableSpec<never>[]; payments?: PaymentProvider; onIntents?: (checked: number) => void } = {},
 ): Promise<VerifyReport> {
   const present = new Set(await source.tables());
   const tables: TableCheck[] = [];
   for (const spec of opts.specs ?? XANO_SPECS)
     if (present.has(spec.legacy)) tables.push(await checkTable(db, source, spec, opts.perPage ?? 1000));
   const payments = await checkPayments(db);
-  return { source: source.key, tables, payments, ok: tables.every((t) => t.ok) && payments.ok };
+  const intents = await checkHeldIntents(db, opts.payments, { onProgress: opts.onIntents });
+  return { source: source.key, tables, payments, intents, ok: tables.every((t) => t.ok) && payments.ok && intents.ok };
 }

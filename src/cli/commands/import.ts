@@ -138,15 +138,21 @@ function fileProgress() {
 export const importVerify: Command = {
   name: 'import verify',
   summary:
-    "Compare an import with its source, table by table: source counts with imported + rejected rows, checksums of the mapped fields, and every question's payment state against its status. Exit 1 on any mismatch.",
+    "Compare an import with its source, table by table: source counts with imported + rejected rows, checksums of the mapped fields, every question's payment state against its status, and (with PAYMENTS=stripe) each held intent's live state at Stripe. Exit 1 on any mismatch.",
   options: sourceOptions,
   optionHelp: sourceHelp,
   async run({ config, values, out }) {
     const cfg = config();
     const source = openSource(values, cfg, (line) => process.stderr.write(`  ${line}\n`));
     const report = await withDatabase(cfg, 'quickchat import verify', (d) =>
-      verifyImport(d.db, source, { perPage: intOption(values, 'page-size') }),
-    );
+      verifyImport(d.db, source, {
+        perPage: intOption(values, 'page-size'),
+        specs: specsFor(values),
+        // With PAYMENTS=stripe the held intents are looked up live (STRIPE_SECRET_KEY).
+        payments: createContext(cfg, d, pino({ level: 'silent' })).payments,
+        onIntents: values.json ? undefined : (n) => process.stderr.write(`  held intents checked: ${n}\n`),
+      }),
+    ).finally(() => source.close?.());
     if (values.json) out(JSON.stringify(report, null, 2));
     else for (const line of formatVerify(report)) out(line);
     return report.ok ? 0 : 1;
