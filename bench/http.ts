@@ -8,8 +8,8 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
 import { signSession } from '../src/auth/jwt.ts';
+import { createContext } from '../src/compose.ts';
 import { loadConfig } from '../src/config.ts';
-import { createContext } from '../src/context.ts';
 import { openPglite, openPostgres } from '../src/db/index.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from '../src/migrate/index.ts';
 

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { createAdminApp } from './admin-console/app.ts';
 import { createApp } from './app.ts';
+import { createContext } from './compose.ts';
 import type { Config } from './config.ts';
-import { createContext } from './context.ts';
 import { prepareDataDir, tighten } from './data-dir.ts';
 import { openDb } from './db/index.ts';
 import { type DataDirLock, lockDataDir } from './db/lock.ts';

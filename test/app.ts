@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { createApp } from '../src/app.ts';
+import { createContext } from '../src/compose.ts';
 import { type Config, loadConfig } from '../src/config.ts';
-import { type AppContext, createContext } from '../src/context.ts';
+import type { AppContext } from '../src/context.ts';
 import type { Database } from '../src/db/index.ts';
 import type { App } from '../src/http/app-type.ts';
 import { freshDatabase } from './db.ts';

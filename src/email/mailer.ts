@@ -1,7 +1,4 @@
-import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { createOutboxMailer } from './outbox-mailer.ts';
-import { createSmtpMailer } from './smtp-mailer.ts';
 
 /** One message of the email_outbox table, as a Mailer delivers it. */
 export interface OutgoingEmail {
@@ -32,19 +29,3 @@ export function senderDomain(from: string): string {
 
 /** Stable per outbox row, so a receiving server can recognise a duplicate of the same message. */
 export const messageIdFor = (id: number, from: string) => `<outbox-${id}@${senderDomain(from)}>`;
-
-export function createMailer(config: Config, log: Logger): Mailer {
-  const kind = config.mail.kind;
-  switch (kind) {
-    case 'outbox':
-      return createOutboxMailer({ dir: `${config.dataDir}/outbox`, from: config.mail.from, log });
-    case 'smtp': {
-      if (!config.mail.smtp) throw new Error('MAIL=smtp needs SMTP_HOST');
-      return createSmtpMailer({ ...config.mail.smtp, from: config.mail.from });
-    }
-    default: {
-      const never: never = kind;
-      throw new Error(`Unknown MAIL adapter ${String(never)}`);
-    }
-  }
-}

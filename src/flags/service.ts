@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { type AdminCaller, audit } from '../admin/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
@@ -112,16 +111,4 @@ export async function removeFlag(ctx: AppContext, caller: AdminCaller, key: stri
 export async function isFlagEnabled(db: Db, key: string, planLevel = 0): Promise<boolean> {
   const flag = await findFlagState(db, key);
   return Boolean(flag?.enabled && flag.min_plan_level <= planLevel);
-}
-
-/**
- * A route guard: `app.get(path, { preHandler: requireFlag(ctx, 'marketing_module') }, handler)`.
- * While the flag is off the route answers 404 `feature_disabled`, as if it did not exist yet.
- */
-export function requireFlag(ctx: AppContext, key: string) {
-  return async (_req: FastifyRequest): Promise<void> => {
-    if (!(await isFlagEnabled(ctx.db, key))) {
-      throw notFound('This feature is not available yet.', 'feature_disabled');
-    }
-  };
 }

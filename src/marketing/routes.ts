@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
-import { requireFlag } from '../flags/service.ts';
+import { requireFlag } from '../flags/guard.ts';
 import type { App } from '../http/app-type.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { hashVisitorIp } from './ip-hash.ts';

@@ -1,4 +1,4 @@
-import { addLock, emptyInfo, type StatementInfo } from './analyze.ts';
+import { addLock, emptyInfo, type StatementInfo } from './analyze-info.ts';
 import { type Node, names, relName } from './parse.ts';
 
 /** Functions whose value differs per row: a column default calling one makes ADD COLUMN rewrite the table. */

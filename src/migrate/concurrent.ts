@@ -3,8 +3,7 @@ import { MigrationError } from './errors.ts';
 import type { Migration } from './load.ts';
 import { isLockTimeout, setSessionTimeouts, sqlState, withLockRetry } from './locks.ts';
 import { quoteIdent } from './parse.ts';
-import type { RunContext } from './runner.ts';
-import { statementError } from './runner.ts';
+import { type RunContext, statementError } from './run-context.ts';
 import type { PlannedStatement } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.

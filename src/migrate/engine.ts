@@ -2,14 +2,15 @@ import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { ensureBackupSchema } from './backup.ts';
+import { applyBaseline, type Baseline } from './baseline.ts';
 import { MigrationError } from './errors.ts';
 import type { EngineEvent } from './events.ts';
 import { type AppliedMigration, chainHash, ensureHistoryTable, readHistory } from './history.ts';
 import { clearJournal, ensureEngineTables, type JournalRow, readJournal } from './journal.ts';
 import type { Migration } from './load.ts';
 import { DEFAULT_LOCK_SETTINGS, type LockSettings } from './locks.ts';
-import { type MigrationReport, type RunContext, runSteps } from './runner.ts';
-import { applyBaseline, type Baseline } from './squash.ts';
+import type { RunContext } from './run-context.ts';
+import { type MigrationReport, runSteps } from './runner.ts';
 import { buildSteps } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
@@ -190,7 +191,7 @@ export async function migrateUp(db: AnyDb, migrations: Migration[], opts: RunOpt
     const base = opts.baseline;
     const fromBaseline: string[] = [];
     if (base && !history.length && !journal.length && (opts.to === undefined || opts.to >= base.until)) {
-      fromBaseline.push(...(await applyBaseline(conn, migrations, base)));
+      fromBaseline.push(...(await applyBaseline(conn, migrations, base, runner())));
       history = await readHistory(conn);
       status = computeStatus(migrations, history, journal);
     }

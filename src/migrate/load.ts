@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type BackfillSpec, parseBackfillFile } from './backfill-spec.ts';
-import { type DataCheck, parseChecksFile } from './checks.ts';
+import { type DataCheck, parseChecksFile } from './checks-file.ts';
 import { MigrationError } from './errors.ts';
 import { type ParsedStatement, parseSqlFile } from './parse.ts';
 

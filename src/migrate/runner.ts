@@ -5,7 +5,6 @@ import { takeBackup } from './backup.ts';
 import { checkPoints, runChecks } from './checks.ts';
 import { runOutsideTransaction } from './concurrent.ts';
 import { MigrationError } from './errors.ts';
-import type { EngineEvent } from './events.ts';
 import { type Direction, type JournalRow, markStep } from './journal.ts';
 import type { Migration } from './load.ts';
 import {
@@ -13,12 +12,12 @@ import {
   type HeldLock,
   indexTables,
   isLockTimeout,
-  type LockSettings,
   setLocalTimeouts,
   sqlState,
   takeLocks,
   withLockRetry,
 } from './locks.ts';
+import { type RunContext, statementError } from './run-context.ts';
 import type { PlannedStatement, Step } from './steps.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
@@ -56,13 +55,6 @@ export interface MigrationReport {
   /** Longest ACCESS EXCLUSIVE hold of any statement. */
   accessExclusiveMs: number;
   rowsBackfilled: number;
-}
-
-export interface RunContext {
-  conn: AnyDb;
-  settings: LockSettings;
-  targetBatchMs: number;
-  onEvent?: (e: EngineEvent) => void;
 }
 
 /** Errors that mean "the object is not there": an undo of a half-applied migration skips those statements. */
@@ -267,10 +259,4 @@ async function execute(trx: AnyDb, m: Migration, s: PlannedStatement, undo: bool
     }
     throw statementError(m, s, err);
   }
-}
-
-export function statementError(m: Migration, s: PlannedStatement, err: unknown): Error {
-  if (sqlState(err) === '55P03') return err as Error;
-  const first = s.sql.split('\n')[0];
-  return new MigrationError(`${m.name}/${s.file}, statement ${s.index} (${first}…): ${(err as Error).message}`, { cause: err });
 }

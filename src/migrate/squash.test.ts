@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyDatabase } from '../../test/db.ts';
+import { loadBaseline } from './baseline.ts';
 import { snapshotHash } from './drift.ts';
 import { readHistory } from './history.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp, migrationStatus } from './index.ts';
 import { snapshotSchema } from './snapshot.ts';
-import { loadBaseline, squashMigrations } from './squash.ts';
+import { squashMigrations } from './squash.ts';
 
 describe('migrate squash --until N', () => {
   const migrations = loadMigrations(MIGRATIONS_DIR);

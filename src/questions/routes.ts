@@ -6,6 +6,7 @@ import { errorResponses, Nullable } from '../http/schemas.ts';
 import { hashVisitorIp } from '../marketing/ip-hash.ts';
 import { createQuestion, type NewQuestionInput } from './create.ts';
 import { inboxRoutes } from './inbox-routes.ts';
+import { PatchBody } from './patch-body.ts';
 import { refundRoutes } from './refund-routes.ts';
 import { getOwnedQuestion, patchQuestion, setHidden } from './service.ts';
 import { Attachment, ExpertQuestion, ms } from './shapes.ts';
@@ -95,27 +96,6 @@ function toInput(tier: Tier, b: CreateBody, ipHash: string): NewQuestionInput {
 }
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const PatchBody = Type.Object(
-  {
-    status: Type.Optional(Type.String()),
-    pricing_status: Type.Optional(Type.String()),
-    checkout_session_id: Type.Optional(Nullable(Type.String())),
-    payment_intent_id: Type.Optional(Nullable(Type.String())),
-    stripe_payment_intent_id: Type.Optional(Nullable(Type.String())),
-    paid_at: Type.Optional(Nullable(Type.Number())),
-    answered_at: Type.Optional(Nullable(Type.Number())),
-    refunded_at: Type.Optional(Nullable(Type.Number())),
-    price_cents: Type.Optional(Nullable(Type.Number())),
-    final_price_cents: Type.Optional(Nullable(Type.Number())),
-    proposed_price_cents: Type.Optional(Nullable(Type.Number())),
-    currency: Type.Optional(Type.String()),
-    playback_token_hash: Type.Optional(Nullable(Type.String())),
-    review_token: Type.Optional(Nullable(Type.String())),
-    hidden: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-export type PatchBodyT = Static<typeof PatchBody>;
 
 export function questionRoutes(app: App, ctx: AppContext): void {
   inboxRoutes(app, ctx);

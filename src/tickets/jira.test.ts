@@ -3,8 +3,9 @@ import { type ConsoleTestApp, createConsoleTestApp, signedInAdmin } from '../../
 import { type JiraStub, startJiraStub } from '../../test/jira-stub.ts';
 import { ticketsConfig } from '../admin-console/config.ts';
 import { ConfigError } from '../config.ts';
+import { createTicketProvider } from './factory.ts';
 import { createJiraProvider } from './jira.ts';
-import { createTicketProvider, TicketProviderError } from './provider.ts';
+import { TicketProviderError } from './provider.ts';
 
 const AUTH = `Basic ${Buffer.from('bot@mindpick.test:tok').toString('base64')}`;
 const input = {

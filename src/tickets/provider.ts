@@ -1,6 +1,3 @@
-import type { TicketsConfig } from '../admin-console/config.ts';
-import { createJiraProvider } from './jira.ts';
-
 /** What a ticket is made from: the feedback, as triage sees it (no contact details). */
 export interface TicketInput {
   feedbackId: number;
@@ -34,19 +31,5 @@ export class TicketProviderError extends Error {
   constructor(message: string, detail: string) {
     super(message);
     this.detail = detail;
-  }
-}
-
-/** null = TICKETS=off: the console's "Create Jira" answers 503. */
-export function createTicketProvider(config: TicketsConfig): TicketProvider | null {
-  switch (config.kind) {
-    case 'off':
-      return null;
-    case 'jira':
-      return createJiraProvider(config);
-    default: {
-      const unknown: never = config;
-      throw new Error(`Unknown ticket provider ${JSON.stringify(unknown)}`);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { createContext } from '../../compose.ts';
 import type { Config } from '../../config.ts';
-import { createContext } from '../../context.ts';
 import { adminSource } from '../../import/admin-source.ts';
 import { csvSource } from '../../import/csv-source.ts';
 import { formatFiles, syncFiles } from '../../import/files.ts';

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { createContext } from '../../context.ts';
+import { createContext } from '../../compose.ts';
 import { failedJobs, queueStats, retryJob } from '../../jobs/operator.ts';
 import { selectJobStats } from '../../jobs/queries.ts';
 import { findJob, JOBS, scheduleOf } from '../../jobs/registry.ts';

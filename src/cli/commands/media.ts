@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { createContext } from '../../context.ts';
+import { createContext } from '../../compose.ts';
 import { cleanupMedia } from '../../media/cleanup.ts';
 import { restoreRun } from '../../media/restore.ts';
 import { type Command, intOption, UsageError, withDatabase } from '../command.ts';

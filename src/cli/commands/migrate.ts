@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
+import { loadBaseline } from '../../migrate/baseline.ts';
 import { driftGuard } from '../../migrate/drift.ts';
 import { runner } from '../../migrate/engine.ts';
 import {
@@ -14,7 +15,6 @@ import {
   type RunOptions,
 } from '../../migrate/index.ts';
 import { applyPlan, parsePlan } from '../../migrate/saved-plan.ts';
-import { loadBaseline } from '../../migrate/squash.ts';
 import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
