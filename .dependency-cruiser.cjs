@@ -29,7 +29,7 @@ module.exports = {
       name: 'routes-via-service',
       severity: 'error',
       comment:
-        'A route parses, calls its service and shapes the reply; reads and writes go through the service, which owns the transaction. The routes that still reach queries are listed in .dependency-cruiser-known-violations.json (to be emptied).',
+        'A route parses, calls its service and shapes the reply; reads and writes go through the service, which owns the transaction.',
       from: { path: '(routes\\.ts$|-routes\\.ts$)' },
       to: { path: '(queries\\.ts$|-queries\\.ts$|^src/db/)', dependencyTypesNot: ['type-only'] },
     },

@@ -3,7 +3,7 @@ import { insertAuditRow } from '../admin/queries.ts';
 import type { AppContext } from '../context.ts';
 import type { FeedbackPriority, FeedbackStatus } from '../db/schema.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
-import { listAttachments } from '../feedback/queries.ts';
+import { listFeedbackAttachments } from '../feedback/reads.ts';
 import { TicketProviderError } from '../tickets/provider.ts';
 import {
   consoleStats,
@@ -49,7 +49,7 @@ export async function createTicket(ctx: AppContext, caller: AdminCaller, id: num
     });
   const f = await findLive(ctx.db, id);
   if (f.jira_issue_key) throw exists(f.jira_issue_key);
-  const attachments = (await listAttachments(ctx.db, id)).map((a) => ({ name: a.name, url: a.url }));
+  const attachments = (await listFeedbackAttachments(ctx, id)).map((a) => ({ name: a.name, url: a.url }));
   const adminUrl = `${ctx.config.adminConsole.origins[0]}/feedback?id=${id}`;
   let ticket: Awaited<ReturnType<typeof tickets.create>>;
   try {

@@ -3,8 +3,7 @@ import { requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { PLAN_LEVELS, planName } from '../flags/plans.ts';
-import { type FlagRow, listFlags } from '../flags/queries.ts';
-import { changeFlag, createFlag, removeFlag } from '../flags/service.ts';
+import { allFlags, changeFlag, createFlag, type FlagRow, removeFlag } from '../flags/service.ts';
 import type { App } from '../http/app-type.ts';
 import { Errors, Id, Iso, Ok, ok } from './kit.ts';
 
@@ -61,7 +60,7 @@ export function consoleFlagRoutes(app: App, ctx: AppContext): void {
     { schema: { summary: 'All feature flags', response: { 200: Ok({ flags: Type.Array(Flag) }), ...Errors } } },
     async (req) => {
       await requireAdmin(ctx, req);
-      return ok(ctx.now(), { flags: (await listFlags(ctx.db)).map(flagOut) });
+      return ok(ctx.now(), { flags: (await allFlags(ctx)).map(flagOut) });
     },
   );
 

@@ -1,11 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ALL_ADMINS, requireAdmin, SUPER_ADMIN } from '../admin/guard.ts';
-import { listTeam } from '../admin/team-queries.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { NullableUnion as Nullable } from '../http/schemas.ts';
 import { Errors, Id, IdParam, Iso, iso, Ok, ok } from './kit.ts';
-import { addTeamMember, removeTeamMember, revokeAllSessions } from './team-service.ts';
+import { addTeamMember, removeTeamMember, revokeAllSessions, teamMembers } from './team-service.ts';
 
 const Member = Type.Object({
   id: Id,
@@ -24,7 +23,7 @@ export function consoleTeamRoutes(app: App, ctx: AppContext): void {
     { schema: { summary: 'The enabled admins', response: { 200: Ok({ admins: Type.Array(Member) }), ...Errors } } },
     async (req) => {
       await requireAdmin(ctx, req, ALL_ADMINS);
-      const rows = await listTeam(ctx.db);
+      const rows = await teamMembers(ctx);
       const admins = rows.map((r) => ({
         id: String(r.id),
         email: r.email,

@@ -7,6 +7,7 @@ import {
   findEnabledAdminForUpdate,
   findUserById,
   insertAdminRow,
+  listTeam,
   reenableAdminRow,
   revokeAdminSessions,
   setUserNameIfEmpty,
@@ -89,3 +90,6 @@ export async function removeTeamMember(ctx: AppContext, caller: AdminCaller, adm
     await audit(trx, caller, { action: 'team.remove_admin', targetType: 'admin_user', targetId: adminId }, now);
   });
 }
+
+/** The team screen's list (enabled and disabled admins, with their last activity). */
+export const teamMembers = (ctx: AppContext) => listTeam(ctx.db);

@@ -4,9 +4,8 @@ import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { clearAdminCookie, MAIN_SESSION_COOKIE, readCookie, setAdminCookie } from './cookies.ts';
-import { audit, requireAdmin, SUPER_ADMIN } from './guard.ts';
-import { listAuditRows } from './queries.ts';
-import { logoutAdmin, verifyAdminLogin } from './service.ts';
+import { requireAdmin, SUPER_ADMIN } from './guard.ts';
+import { logoutAdmin, readAuditLog, verifyAdminLogin } from './service.ts';
 
 const Role = Type.Union([Type.Literal('super_admin'), Type.Literal('support_admin')]);
 const Admin = Type.Object({ id: Type.Integer(), user_id: Type.Integer(), email: Type.String(), name: Type.String(), role: Role });
@@ -107,8 +106,11 @@ export function adminRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const caller = await requireAdmin(ctx, req, SUPER_ADMIN);
-      const rows = await listAuditRows(ctx.db, { limit: req.query.limit ?? 100, beforeId: req.query.before_id, action: req.query.action });
-      await audit(ctx.db, caller, { action: 'audit_log.list', details: { count: rows.length } }, ctx.now());
+      const rows = await readAuditLog(ctx, caller, {
+        limit: req.query.limit ?? 100,
+        beforeId: req.query.before_id,
+        action: req.query.action,
+      });
       return { entries: rows.map((r) => ({ ...r, created_at: r.created_at.getTime() })) };
     },
   );

@@ -12,6 +12,7 @@ import {
   findUserByEmail,
   insertAuditRow,
   insertUserForAdmin,
+  listAuditRows,
   recordAdminLogin,
   upsertAdmin,
 } from './queries.ts';
@@ -123,4 +124,15 @@ export async function disableAdminByEmail(db: Db, emailRaw: string, now: Date) {
     );
     return { adminId: admin.id, email };
   });
+}
+
+/** The audit log, newest first; reading it is itself audited (who looked at what the team did). */
+export async function readAuditLog(
+  ctx: AppContext,
+  caller: AdminCaller,
+  q: { limit: number; beforeId?: number | undefined; action?: string | undefined },
+) {
+  const rows = await listAuditRows(ctx.db, q);
+  await audit(ctx.db, caller, { action: 'audit_log.list', details: { count: rows.length } }, ctx.now());
+  return rows;
 }

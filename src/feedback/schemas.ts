@@ -99,3 +99,100 @@ export const Analytics = Type.Object({
   by_priority: Counts,
   per_day: Type.Array(Type.Object({ date: Type.String(), count: Type.Integer() })),
 });
+
+const TagsOut = { 200: Type.Object({ tags: Type.Array(Type.String()) }), ...Errors };
+
+/** The operator API's route schemas, one per route (the handlers are in routes.ts). */
+export const S = {
+  submit: {
+    tags: ['feedback'],
+    summary: 'Submit feedback from the web widget (public, rate-limited per IP)',
+    body: SubmitBody,
+    response: { 201: Type.Object({ success: Type.Boolean(), id: Type.Integer() }), ...Errors },
+  },
+  list: {
+    tags: ['feedback'],
+    summary: 'List feedback, newest first (admin)',
+    querystring: Type.Object(
+      {
+        status: Type.Optional(FeedbackStatus),
+        type: Type.Optional(FeedbackType),
+        priority: Type.Optional(FeedbackPriority),
+        tag: Type.Optional(Type.String({ maxLength: 40 })),
+        q: Type.Optional(Type.String({ maxLength: 200 })),
+        include_deleted: Type.Optional(Type.Boolean()),
+        page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+      },
+      { additionalProperties: false },
+    ),
+    response: {
+      200: Type.Object({
+        feedback: Type.Array(FeedbackSummary),
+        pagination: Type.Object({ page: Type.Integer(), limit: Type.Integer(), total: Type.Integer() }),
+      }),
+      ...Errors,
+    },
+  },
+  analytics: {
+    tags: ['feedback'],
+    summary: 'Feedback counts by type, status, priority and day, and the average rating (admin)',
+    querystring: Type.Object(
+      { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30 })) },
+      { additionalProperties: false },
+    ),
+    response: { 200: Analytics, ...Errors },
+  },
+  tagCounts: {
+    tags: ['feedback'],
+    summary: 'Every tag with the number of live feedback items carrying it (admin)',
+    response: { 200: Type.Object({ tags: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })) }), ...Errors },
+  },
+  detail: {
+    tags: ['feedback'],
+    summary: 'One feedback item with its context, attachments, comments and tags (admin)',
+    params: IdParams,
+    response: { 200: Type.Object({ feedback: FeedbackDetail }), ...Errors },
+  },
+  triage: {
+    tags: ['feedback'],
+    summary: 'Triage feedback: status, priority, assignee, Jira key (admin)',
+    params: IdParams,
+    body: Type.Object(
+      {
+        status: Type.Optional(FeedbackStatus),
+        priority: Type.Optional(FeedbackPriority),
+        assigned_admin_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+        jira_issue_key: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z][A-Z0-9_]*-[0-9]+$', maxLength: 50 }), Type.Null()])),
+      },
+      { additionalProperties: false },
+    ),
+    response: { 200: Type.Object({ feedback: FeedbackSummary }), ...Errors },
+  },
+  remove: {
+    tags: ['feedback'],
+    summary: 'Soft-delete feedback (super_admin)',
+    params: IdParams,
+    response: { 200: Type.Object({ success: Type.Boolean() }), ...Errors },
+  },
+  comment: {
+    tags: ['feedback'],
+    summary: 'Add an internal comment (admin)',
+    params: IdParams,
+    body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }),
+    response: { 201: Type.Object({ comment: Comment }), ...Errors },
+  },
+  tag: {
+    tags: ['feedback'],
+    summary: 'Tag feedback; the tag is created on first use (admin)',
+    params: IdParams,
+    body: Type.Object({ tag: Type.String({ minLength: 1, maxLength: 60 }) }, { additionalProperties: false }),
+    response: TagsOut,
+  },
+  untag: {
+    tags: ['feedback'],
+    summary: 'Remove a tag from feedback (admin)',
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), tag: Type.String({ minLength: 1, maxLength: 60 }) }),
+    response: TagsOut,
+  },
+} as const;

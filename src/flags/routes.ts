@@ -4,8 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { planName } from './plans.ts';
-import { type FlagRow, listEnabledFlags, listFlagAudit, listFlags } from './queries.ts';
-import { changeFlag, createFlag, removeFlag } from './service.ts';
+import { allFlags, changeFlag, createFlag, enabledFlags, type FlagRow, flagHistory, removeFlag } from './service.ts';
 
 const Key = Type.String({ pattern: '^[a-z0-9_]{1,64}$', description: 'lower-case letters, digits and _' });
 const Level = Type.Union([Type.Literal(0), Type.Literal(10), Type.Literal(20)], { description: '0 free, 10 pro, 20 enterprise' });
@@ -52,7 +51,7 @@ export function flagRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (_req, reply) => {
-      const flags = await listEnabledFlags(ctx.db);
+      const flags = await enabledFlags(ctx);
       reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=600');
       return { flags: flags.map((f) => ({ ...f, min_plan: planName(f.min_plan_level) })) };
     },
@@ -69,7 +68,7 @@ export function flagRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const caller = await requireAdmin(ctx, req);
-      const flags = await listFlags(ctx.db);
+      const flags = await allFlags(ctx);
       await audit(ctx.db, caller, { action: 'flag.list' }, ctx.now());
       return { flags: flags.map(flagOut) };
     },
@@ -90,7 +89,7 @@ export function flagRoutes(app: App, ctx: AppContext): void {
     },
     async (req) => {
       const caller = await requireAdmin(ctx, req);
-      const rows = await listFlagAudit(ctx.db, req.query.key, req.query.limit ?? 100);
+      const rows = await flagHistory(ctx, req.query.key, req.query.limit ?? 100);
       await audit(ctx.db, caller, { action: 'flag.audit_list', targetType: 'feature_flag', targetId: req.query.key ?? null }, ctx.now());
       return { entries: rows.map((r) => ({ ...r, created_at: r.created_at.getTime() })) };
     },

@@ -2,7 +2,20 @@ import { type AdminCaller, audit } from '../admin/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { deleteFlag, type FlagRow, findFlagByKeyForUpdate, findFlagState, insertFlag, insertFlagAudit, updateFlag } from './queries.ts';
+import {
+  deleteFlag,
+  type FlagRow,
+  findFlagByKeyForUpdate,
+  findFlagState,
+  insertFlag,
+  insertFlagAudit,
+  listEnabledFlags,
+  listFlagAudit,
+  listFlags,
+  updateFlag,
+} from './queries.ts';
+
+export type { FlagRow };
 
 export interface FlagInput {
   key: string;
@@ -112,3 +125,10 @@ export async function isFlagEnabled(db: Db, key: string, planLevel = 0): Promise
   const flag = await findFlagState(db, key);
   return Boolean(flag?.enabled && flag.min_plan_level <= planLevel);
 }
+
+/** Every flag, for the admin screens. */
+export const allFlags = (ctx: AppContext) => listFlags(ctx.db);
+/** The flags that are on, for the public client's bootstrap. */
+export const enabledFlags = (ctx: AppContext) => listEnabledFlags(ctx.db);
+/** A flag's change history, newest first. */
+export const flagHistory = (ctx: AppContext, key: string | undefined, limit: number) => listFlagAudit(ctx.db, key, limit);
