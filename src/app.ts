@@ -11,6 +11,7 @@ import { answerRoutes } from './answers/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { coachRoutes } from './coach/routes.ts';
 import type { AppContext } from './context.ts';
+import { errorCodeSchema } from './error-codes.ts';
 import { expertRoutes } from './experts/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { flagRoutes } from './flags/routes.ts';
@@ -95,7 +96,11 @@ export async function createApp(ctx: AppContext): Promise<App> {
         description: 'Paid expert questions (Quick Consult and Deep Dive). Legacy Xano paths are also served under /api:<group>/….',
       },
       servers: [{ url: ctx.config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        // The error codes as a table (not an enum on every error body): the body schemas stay as they serialise.
+        schemas: { ErrorCode: errorCodeSchema() },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -8,21 +8,15 @@ import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
+import { claimRecording } from '../media/claim.ts';
 import { type ActionOutcome, decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
 import { findPaymentByQuestion, lockPaymentByQuestion } from '../payments/queries.ts';
 import { answeredEmail } from '../questions/emails.ts';
-import {
-  findExpertById,
-  lockMediaAssetForShare,
-  lockQuestion,
-  mediaAssetInUse,
-  type QuestionRow,
-  updateQuestion,
-} from '../questions/queries.ts';
+import { findExpertById, lockQuestion, type QuestionRow, updateQuestion } from '../questions/queries.ts';
 import { assertOwner, loadOwnedQuestion, profileIdOf } from '../questions/service.ts';
 import type { AttachmentT } from '../questions/shapes.ts';
 import { recoverReviewToken } from '../reviews/token.ts';
-import { findAnswerOfQuestion, findMediaAsset, insertAnswer, mediaAssetUploadedByOther } from './queries.ts';
+import { findAnswerOfQuestion, findMediaAsset, insertAnswer } from './queries.ts';
 
 export interface NewAnswer {
   questionId: number;
@@ -72,13 +66,7 @@ export async function createAnswer(ctx: AppContext, user: AuthUser, input: NewAn
     if (!payment || payment.status !== held || payment.pending_action) {
       throw conflict('The payment hold of this question is not available; it cannot be answered and charged.', 'payment_not_held');
     }
-    if (input.mediaAssetId !== null) {
-      // A recording someone else uploaded with their session is theirs: it cannot be claimed by its id.
-      if (!(await lockMediaAssetForShare(trx, input.mediaAssetId)) || (await mediaAssetUploadedByOther(trx, input.mediaAssetId, user.id)))
-        throw notFound('The recording was not found: upload it again.', 'media_asset_not_found');
-      if (await mediaAssetInUse(trx, input.mediaAssetId))
-        throw conflict('This recording is already attached elsewhere.', 'media_asset_in_use');
-    }
+    if (input.mediaAssetId !== null) await claimRecording(trx, input.mediaAssetId, { userId: user.id });
     const answer = await insertAnswer(trx, {
       question_id: q.id,
       user_id: user.id,

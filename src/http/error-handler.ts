@@ -1,11 +1,26 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionLoss } from '../db/connection-loss.ts';
+import type { ErrorCode } from '../error-codes.ts';
 import { HttpError } from '../errors.ts';
 
 /** The body every error answers with; `error` and `message` are both readable strings. */
-export function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
+export function errorBody(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
   return { error: message, message, code, ...extra };
 }
+
+/**
+ * Client errors of @fastify/multipart that may reach the handler keep the code they always had (the
+ * plugin's, lower-cased); any other framework client error without a mapping here is `bad_request`.
+ */
+const PLUGIN_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_FIELDS_LIMIT: 'fst_fields_limit',
+  FST_FILES_LIMIT: 'fst_files_limit',
+  FST_INVALID_JSON_FIELD_ERROR: 'fst_invalid_json_field_error',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'fst_invalid_multipart_content_type',
+  FST_MP_PREMATURE_CLOSE: 'fst_mp_premature_close',
+  FST_PARTS_LIMIT: 'fst_parts_limit',
+  FST_PROTO_VIOLATION: 'fst_proto_violation',
+};
 
 /** Fastify's own errors mapped to stable codes and messages a reader can act on. */
 function fromFastify(err: FastifyError): HttpError | null {
@@ -35,7 +50,7 @@ function fromFastify(err: FastifyError): HttpError | null {
     return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    return new HttpError(err.statusCode, (err.code ?? 'bad_request').toLowerCase(), err.message);
+    return new HttpError(err.statusCode, PLUGIN_CODES[err.code] ?? 'bad_request', err.message);
   }
   return null;
 }

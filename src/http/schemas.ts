@@ -9,7 +9,7 @@ import { type Static, type TSchema, Type } from '@fastify/type-provider-typebox'
 export const ErrorBody = Type.Object({
   error: Type.String(),
   message: Type.String(),
-  code: Type.String(),
+  code: Type.String({ description: 'A stable code: one of components.schemas.ErrorCode (status and meaning in x-error-codes).' }),
   retryAfter: Type.Optional(Type.Number()),
   attemptsLeft: Type.Optional(Type.Integer()),
 });

@@ -166,3 +166,24 @@ export async function deleteMediaAsset(db: Db, id: number) {
 export async function lockMediaAssetForAttach(db: Db, id: number) {
   return db.selectFrom('media_asset').select(['id', 'status']).where('id', '=', id).forShare().executeTakeFirst();
 }
+
+/** Whether a question or an answer already carries the recording (each recording belongs to one). */
+export async function mediaAssetInUse(db: Db, id: number): Promise<boolean> {
+  const q = await db.selectFrom('question').select('id').where('media_asset_id', '=', id).executeTakeFirst();
+  if (q) return true;
+  const a = await db.selectFrom('answer').select('id').where('media_asset_id', '=', id).executeTakeFirst();
+  return Boolean(a);
+}
+
+/** Whether the recording was uploaded by a signed-in user other than `userId` (then it is theirs, not the caller's). */
+export async function mediaAssetUploadedByOther(db: Db, mediaAssetId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('upload_session')
+    .select('id')
+    .where('media_asset_id', '=', mediaAssetId)
+    .where('user_id', 'is not', null)
+    .where('user_id', '<>', userId)
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(row);
+}

@@ -81,7 +81,10 @@ export function paymentRoutes(app: App, ctx: AppContext): void {
           const event = ctx.payments.parseWebhook(req.body as Buffer, typeof signature === 'string' ? signature : undefined);
           return await handleProviderEvent(ctx, event);
         } catch (err) {
-          if (err instanceof PaymentProviderError) throw new HttpError(400, err.code, err.message);
+          // parseWebhook fails only on the signature: missing, or not verifying.
+          if (err instanceof PaymentProviderError) {
+            throw new HttpError(400, err.code === 'signature_missing' ? 'signature_missing' : 'signature_invalid', err.message);
+          }
           throw err;
         }
       },

@@ -8,21 +8,13 @@ import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict, notFound } from '../errors.ts';
 import { attributeQuestionToVisit } from '../marketing/attribution.ts';
+import { claimRecording } from '../media/claim.ts';
 import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
 import { insertPayment, paymentIntentIsUsed } from '../payments/queries.ts';
 import { verifyHold } from '../payments/verify.ts';
 import { hashReviewToken, reviewTokenFor } from '../reviews/token.ts';
 import { newQuestionEmail, questionSubmittedEmail } from './emails.ts';
-import {
-  type ExpertForQuestion,
-  findExpertByHandle,
-  findExpertById,
-  insertQuestion,
-  lockMediaAssetForShare,
-  mediaAssetInUse,
-  type QuestionRow,
-  updateQuestion,
-} from './queries.ts';
+import { type ExpertForQuestion, findExpertByHandle, findExpertById, insertQuestion, type QuestionRow, updateQuestion } from './queries.ts';
 import type { AttachmentT } from './shapes.ts';
 import { type Tier, tierTerms } from './tiers.ts';
 
@@ -72,13 +64,7 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
   const { question, token, paymentId } = await ctx.db
     .transaction()
     .execute(async (trx) => {
-      if (input.mediaAssetId !== null) {
-        const media = await lockMediaAssetForShare(trx, input.mediaAssetId);
-        if (!media) throw notFound('The recording was not found: upload it again.', 'media_asset_not_found');
-        if (await mediaAssetInUse(trx, input.mediaAssetId)) {
-          throw conflict('This recording is already attached to another question or answer.', 'media_asset_in_use');
-        }
-      }
+      if (input.mediaAssetId !== null) await claimRecording(trx, input.mediaAssetId, null);
       const created = await insertQuestion(trx, {
         expert_profile_id: expert.id,
         payer_email: input.payerEmail,

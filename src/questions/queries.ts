@@ -58,18 +58,6 @@ export function updateQuestion(trx: Q, id: number, set: Updateable<QuestionTable
   return trx.updateTable('question').set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Attaching takes a share lock, so a cleanup job that deletes under FOR UPDATE waits for it. */
-export function lockMediaAssetForShare(trx: Q, id: number) {
-  return trx.selectFrom('media_asset').select(['id', 'status']).where('id', '=', id).forShare().executeTakeFirst();
-}
-
-export async function mediaAssetInUse(trx: Q, id: number): Promise<boolean> {
-  const q = await trx.selectFrom('question').select('id').where('media_asset_id', '=', id).executeTakeFirst();
-  if (q) return true;
-  const a = await trx.selectFrom('answer').select('id').where('media_asset_id', '=', id).executeTakeFirst();
-  return Boolean(a);
-}
-
 export function setQuestionsHidden(db: Q, profileId: number, ids: number[], hidden: boolean) {
   return db
     .updateTable('question')
