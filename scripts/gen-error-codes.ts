@@ -7,14 +7,8 @@
  * differs from what this would write.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ERROR_CODES, type ErrorCode, statusesOf } from '../src/error-codes.ts';
-
-export const START = '<!-- error-codes:start -->';
-export const END = '<!-- error-codes:end -->';
-export const README = fileURLToPath(new URL('../README.md', import.meta.url));
-
-const cell = (text: string) => text.replaceAll('|', '\\|');
+import { cell, README, replaceSection } from './readme-sections.ts';
 
 /** The lines between the markers, each ending in a newline. */
 export function renderErrorCodes(): string {
@@ -30,26 +24,10 @@ export function renderErrorCodes(): string {
   ].join('\n');
 }
 
-/** `readme` with the text between the markers replaced by `body`; throws when the markers are missing. */
-export function replaceSection(readme: string, body: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END, start);
-  if (start < 0 || end < 0) throw new Error(`README.md has no ${START} … ${END} section.`);
-  const from = start + START.length;
-  return `${readme.slice(0, from)}\n${body}${readme.slice(end)}`;
-}
-
-/** The README's current section body (what replaceSection would overwrite). */
-export function currentSection(readme: string): string | null {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END, start);
-  return start < 0 || end < 0 ? null : readme.slice(start + START.length + 1, end);
-}
-
 if (import.meta.main) {
   // Read, replace and write at once: another generator may rewrite its own section of the file.
   const before = readFileSync(README, 'utf8');
-  const after = replaceSection(before, renderErrorCodes());
+  const after = replaceSection(before, 'error-codes', renderErrorCodes());
   if (after !== before) writeFileSync(README, after);
   console.log(`${after === before ? 'unchanged' : 'updated'}: README.md, ${Object.keys(ERROR_CODES).length} error codes`);
 }

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentSection, README, renderErrorCodes } from '../scripts/gen-error-codes.ts';
+import { renderErrorCodes } from '../scripts/gen-error-codes.ts';
+import { currentSection, README } from '../scripts/readme-sections.ts';
 import { createTestApp, type TestApp } from '../test/app.ts';
 import { ERROR_CODES, type ErrorCode, statusesOf } from './error-codes.ts';
 import * as errors from './errors.ts';
@@ -127,7 +128,7 @@ describe('error codes (src/error-codes.ts)', () => {
   });
 
   it('README.md shows the table as `npm run docs:errors` writes it', () => {
-    const section = currentSection(readFileSync(README, 'utf8'));
+    const section = currentSection(readFileSync(README, 'utf8'), 'error-codes');
     expect(section, 'README.md lacks the error-codes markers').not.toBeNull();
     expect(section, 'README.md is stale: run `npm run docs:errors`').toBe(renderErrorCodes());
   });

@@ -126,12 +126,15 @@ export function installBodyRate(app: FastifyInstance, limits: HttpLimitsConfig):
     const socket = raw.socket;
     if (!socket || typeof socket.bytesRead !== 'number') return;
     let last = socket.bytesRead;
-    const timer = setInterval(() => {
-      if (raw.complete || socket.destroyed) return clearInterval(timer);
+    // One timer per request, re-armed after each window the body kept up (no poller: it ends with the body).
+    const timer = setTimeout(() => {
+      if (raw.complete || socket.destroyed) return;
       const got = socket.bytesRead - last;
       last = socket.bytesRead;
-      if (got >= (limits.bodyMinBytesPerSecond * RATE_WINDOW_MS) / 1000) return;
-      clearInterval(timer);
+      if (got >= (limits.bodyMinBytesPerSecond * RATE_WINDOW_MS) / 1000) {
+        timer.refresh();
+        return;
+      }
       req.log.warn({ got }, 'request body too slow: connection closed');
       if (!reply.sent) {
         socket.end(
@@ -145,6 +148,6 @@ export function installBodyRate(app: FastifyInstance, limits: HttpLimitsConfig):
       socket.destroy();
     }, RATE_WINDOW_MS);
     timer.unref();
-    raw.once('close', () => clearInterval(timer));
+    raw.once('close', () => clearTimeout(timer));
   });
 }
