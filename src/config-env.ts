@@ -12,6 +12,11 @@ export function str(env: Env, name: string, fallback: string): string {
   return v === undefined || v === '' ? fallback : v;
 }
 
+/** The trimmed value, or null when unset or blank. */
+export function optional(env: Env, name: string): string | null {
+  return env[name]?.trim() || null;
+}
+
 export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;

@@ -1,4 +1,4 @@
-import { ConfigError } from './config-env.ts';
+import { ConfigError, type Env, int, optional } from './config-env.ts';
 
 /** Slow-client and overload limits of the HTTP server (read by loadConfig). */
 export interface HttpLimitsConfig {
@@ -20,19 +20,8 @@ export interface HttpLimitsConfig {
   metricsToken: string | null;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return n;
-}
-
 export function httpLimitsConfig(env: Env): HttpLimitsConfig {
-  const token = env.METRICS_TOKEN?.trim() || null;
+  const token = optional(env, 'METRICS_TOKEN');
   if (token && token.length < 24) throw new ConfigError('METRICS_TOKEN must be at least 24 characters');
   return Object.freeze({
     headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -1,11 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type AdminConsoleConfig, adminConsoleConfig, type TicketsConfig, ticketsConfig } from './admin-console/config.ts';
+import { type AdminConsoleConfig, adminConsoleConfig } from './admin-console/config.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { type CoachConfig, coachConfig } from './coach/config.ts';
-import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, required, str, url } from './config-env.ts';
+import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, optional, required, str, url } from './config-env.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
+import { type TicketsConfig, ticketsConfig } from './tickets/config.ts';
 
 export { ConfigError } from './config-env.ts';
 
@@ -77,7 +78,7 @@ export interface Config {
   tickets: TicketsConfig;
 }
 
-export interface PrivacyConfig {
+interface PrivacyConfig {
   /** HMAC key of the pseudonyms that replace an erased person on kept payment rows and the audit. */
   pseudonymSecret: string;
   /** How long a pseudonymised payment of an erased account is kept (accounting law), in days. */
@@ -204,7 +205,7 @@ function payments(env: Env): PaymentsConfig {
   return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
 }
 
-export type StorageConfig =
+type StorageConfig =
   | { kind: 'local' }
   | {
       kind: 's3';
@@ -217,11 +218,11 @@ export type StorageConfig =
       forcePathStyle: boolean;
     };
 
-export type VideoConfig =
+type VideoConfig =
   | { kind: 'local' }
   | { kind: 'cloudflare-stream'; accountId: string; apiToken: string; customerCode: string; apiBase: string };
 
-export interface MediaConfig {
+interface MediaConfig {
   /** Base URL where stored objects are publicly readable (e.g. an r2.dev domain); null = our own route. */
   storagePublicUrl: string | null;
   maxAttachmentBytes: number;
@@ -327,7 +328,7 @@ function jobSchedules(env: Env): Readonly<Record<string, string>> {
   return Object.freeze(out);
 }
 
-export interface MailConfig {
+interface MailConfig {
   kind: 'outbox' | 'smtp';
   /** From header, e.g. `QuickChat <no-reply@example.com>`. */
   from: string;
@@ -353,13 +354,13 @@ function mailConfig(env: Env): MailConfig {
       host: required(env, 'SMTP_HOST', 'with MAIL=smtp'),
       port: int(env, 'SMTP_PORT', secure ? 465 : 587, 1, 65535),
       secure,
-      user: env.SMTP_USER?.trim() || null,
-      pass: env.SMTP_PASS?.trim() || null,
+      user: optional(env, 'SMTP_USER'),
+      pass: optional(env, 'SMTP_PASS'),
     },
   };
 }
 
-export interface OAuthProviderConfig {
+interface OAuthProviderConfig {
   /** null = this provider's sign-in answers 503 until configured. */
   clientId: string | null;
   clientSecret: string | null;
@@ -368,7 +369,7 @@ export interface OAuthProviderConfig {
   userinfoUrl: string;
 }
 
-export interface OAuthConfig {
+interface OAuthConfig {
   /** Where the provider sends the browser back: the client's /auth/callback page. */
   redirectUri: string;
   google: OAuthProviderConfig;
@@ -376,8 +377,8 @@ export interface OAuthConfig {
 }
 
 function oauthProvider(env: Env, p: 'GOOGLE' | 'LINKEDIN', urls: [string, string, string]): OAuthProviderConfig {
-  const clientId = env[`${p}_CLIENT_ID`]?.trim() || null;
-  const clientSecret = env[`${p}_CLIENT_SECRET`]?.trim() || null;
+  const clientId = optional(env, `${p}_CLIENT_ID`);
+  const clientSecret = optional(env, `${p}_CLIENT_SECRET`);
   if (Boolean(clientId) !== Boolean(clientSecret)) throw new ConfigError(`${p}_CLIENT_ID and ${p}_CLIENT_SECRET must be set together`);
   return {
     clientId,
@@ -456,7 +457,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     logLevel: logLevel(env),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-    redisUrl: env.REDIS_URL?.trim() || null,
+    redisUrl: optional(env, 'REDIS_URL'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     workers: bool(env, 'WORKERS', true),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 1000, 0, 60_000),
@@ -475,7 +476,7 @@ export function loadConfig(env: Env = process.env): Config {
     oauth: oauthConfig(env, url(env, 'CLIENT_ORIGIN', publicUrl)),
     magicLinkIpLimitPerHour: int(env, 'MAGIC_LINK_IP_LIMIT_PER_HOUR', 20, 1, 100_000),
     internalApiKey: internalApiKey(env),
-    xanoToken: env.XANO_TOKEN?.trim() || null,
+    xanoToken: optional(env, 'XANO_TOKEN'),
     privacy: privacyConfig(env, jwt),
     http: httpLimitsConfig(env),
     coach: coachConfig(env),

@@ -12,9 +12,9 @@ import { gone, HttpError, tooManyRequests } from '../errors.ts';
 import { erasureCodeEmail } from './emails.ts';
 
 export type Purpose = PrivacyCodeTable['purpose'];
-export const CODE_TTL_MINUTES = 15;
-export const CODES_PER_HOUR = 3;
-export const MAX_CODE_ATTEMPTS = 5;
+const CODE_TTL_MINUTES = 15;
+const CODES_PER_HOUR = 3;
+const MAX_CODE_ATTEMPTS = 5;
 const HOUR_MS = 3600_000;
 
 function digest(secret: string, salt: string, purpose: Purpose, email: string, code: string): string {

@@ -14,7 +14,7 @@ import { attachmentUrls, ownKeys } from './files.ts';
 const DAY_MS = 24 * 3600_000;
 export const EXPORT_PATH = '/api/account/export';
 
-export const hashExportToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+const hashExportToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { FileDeletionOutboxTable } from '../db/schema.ts';
 import { keyFromUrl } from '../media/urls.ts';
 
-export type Target = FileDeletionOutboxTable['target'];
+type Target = FileDeletionOutboxTable['target'];
 export interface OutboxItem {
   target: Target;
   key: string;

@@ -23,7 +23,7 @@ export interface DeleteRequest {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
 
 /** A retry without an Idempotency-Key is recognised by its session token. */
-export function idempotencyKeyOf(req: DeleteRequest): string {
+function idempotencyKeyOf(req: DeleteRequest): string {
   if (req.idempotencyKey !== null) {
     if (!IDEMPOTENCY_KEY.test(req.idempotencyKey)) {
       throw badRequest('Idempotency-Key must be 8–200 visible ASCII characters (a UUID is fine).', 'invalid_idempotency_key');

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../config-env.ts';
-
-type Env = Record<string, string | undefined>;
+import { ConfigError, type Env, optional as val } from '../config-env.ts';
 
 /** The legacy admin console on its own listener (ADMIN_PORT), same-origin with its API. */
 export interface AdminConsoleConfig {
@@ -13,13 +11,6 @@ export interface AdminConsoleConfig {
   /** Origins the console is reached at: mutating requests must come from one of them (CSRF). */
   origins: readonly string[];
 }
-
-/** Where feedback tickets are created (TICKETS=off|jira) and how the Jira webhook is checked. */
-export type TicketsConfig =
-  | { kind: 'off'; webhookSecret: string | null }
-  | { kind: 'jira'; baseUrl: string; email: string; apiToken: string; projectKey: string; webhookSecret: string | null };
-
-const val = (env: Env, name: string) => env[name]?.trim() || null;
 
 function origin(name: string, raw: string): string {
   try {
@@ -47,22 +38,4 @@ export function adminConsoleConfig(env: Env): AdminConsoleConfig {
     ? list.split(',').map((o) => origin('ADMIN_ORIGIN', o.trim()))
     : [`http://localhost:${port ?? 0}`, `http://127.0.0.1:${port ?? 0}`];
   return Object.freeze({ port, staticDir, origins: Object.freeze(origins) });
-}
-
-export function ticketsConfig(env: Env): TicketsConfig {
-  const webhookSecret = val(env, 'JIRA_WEBHOOK_SECRET');
-  if (webhookSecret !== null && webhookSecret.length < 16) throw new ConfigError('JIRA_WEBHOOK_SECRET must be at least 16 characters');
-  const kind = val(env, 'TICKETS') ?? 'off';
-  if (kind === 'off') return { kind, webhookSecret };
-  if (kind !== 'jira') throw new ConfigError(`TICKETS must be off or jira, got "${kind}"`);
-  const need = (name: string) => {
-    const v = val(env, name);
-    if (!v) throw new ConfigError(`${name} is required with TICKETS=jira`);
-    return v;
-  };
-  const baseUrl = need('JIRA_BASE_URL').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError(`JIRA_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
-  const projectKey = need('JIRA_PROJECT_KEY');
-  if (!/^[A-Z][A-Z0-9_]{0,19}$/.test(projectKey)) throw new ConfigError(`JIRA_PROJECT_KEY must be a Jira project key, got "${projectKey}"`);
-  return { kind, baseUrl, email: need('JIRA_EMAIL'), apiToken: need('JIRA_API_TOKEN'), projectKey, webhookSecret };
 }

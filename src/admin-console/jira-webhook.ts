@@ -8,7 +8,7 @@ import { applyJiraEvent, type JiraEvent } from './feedback-service.ts';
 import { Errors, Ok, ok } from './kit.ts';
 
 /** Jira signs admin webhooks with HMAC-SHA256 of the raw body: `X-Hub-Signature: sha256=<hex>`. */
-export function validJiraSignature(secret: string, rawBody: string, header: unknown): boolean {
+function validJiraSignature(secret: string, rawBody: string, header: unknown): boolean {
   if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
   const given = Buffer.from(header.slice(7), 'hex');
   const expected = createHmac('sha256', secret).update(rawBody).digest();

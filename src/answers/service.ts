@@ -13,9 +13,9 @@ import { type ActionOutcome, decidePaymentAction, runPaymentAction } from '../pa
 import { findPaymentByQuestion, lockPaymentByQuestion } from '../payments/queries.ts';
 import { answeredEmail } from '../questions/emails.ts';
 import { findExpertById, lockQuestion, type QuestionRow, updateQuestion } from '../questions/queries.ts';
+import { recoverReviewToken } from '../questions/review-token.ts';
 import { assertOwner, loadOwnedQuestion, profileIdOf } from '../questions/service.ts';
 import type { AttachmentT } from '../questions/shapes.ts';
-import { recoverReviewToken } from '../reviews/token.ts';
 import { findAnswerOfQuestion, findMediaAsset, insertAnswer } from './queries.ts';
 
 export interface NewAnswer {
@@ -26,7 +26,7 @@ export interface NewAnswer {
 }
 
 /** Why a question cannot be answered now, or null when it can. */
-export function whyNotAnswerable(q: QuestionRow, now: Date): HttpError | null {
+function whyNotAnswerable(q: QuestionRow, now: Date): HttpError | null {
   if (q.answered_at || q.status === 'closed' || q.status === 'answered')
     return conflict('This question is already answered.', 'already_answered');
   if (q.status === 'refunded') return conflict('This question was refunded: it can no longer be answered.', 'question_refunded');

@@ -5,7 +5,7 @@ import { SESSION_TTL_SECONDS } from './jwt.ts';
 /** Binds an OAuth state to the browser that started the flow (login-CSRF protection). */
 export const OAUTH_STATE_COOKIE = 'qc_oauth_state';
 /** The session for the admin app, as the legacy OAuth "continue" set it: HttpOnly, Secure, SameSite=None. */
-export const SESSION_COOKIE = 'qc_session';
+const SESSION_COOKIE = 'qc_session';
 
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -53,5 +53,3 @@ export function clearSessionCookie(reply: FastifyReply): void {
     stringifySetCookie({ name: SESSION_COOKIE, value: '', httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: 0 }),
   );
 }
-
-export { SESSION_TTL_SECONDS };

@@ -16,15 +16,15 @@ import {
 import { hashCode, hashIp, hashToken, newMagicCode, newMagicToken, normaliseEmail, sameHex } from './secrets.ts';
 import { issueSession, signInByEmail, type UserRow } from './service.ts';
 
-export const MAGIC_LINK_TTL_SECONDS = 15 * 60;
+const MAGIC_LINK_TTL_SECONDS = 15 * 60;
 /** Sends per address per requesting network in a rolling hour. */
-export const SENDS_PER_EMAIL_PER_HOUR = 3;
+const SENDS_PER_EMAIL_PER_HOUR = 3;
 /** Sends per address from all networks in a rolling hour before only the slow lane below is left. */
-export const SENDS_PER_EMAIL_ALL_NETWORKS_PER_HOUR = 10;
+const SENDS_PER_EMAIL_ALL_NETWORKS_PER_HOUR = 10;
 /** The slow lane: past that, one e-mail per address every 5 minutes, so the owner always gets one soon. */
-export const SLOW_LANE_MS = 5 * 60 * 1000;
+const SLOW_LANE_MS = 5 * 60 * 1000;
 /** Wrong codes tolerated per token from the requesting network, and again from all others together. */
-export const MAX_CODE_ATTEMPTS = 5;
+const MAX_CODE_ATTEMPTS = 5;
 const HOUR_MS = 60 * 60 * 1000;
 
 function rateLimited(until: number, now: Date, message: string): HttpError {

@@ -7,7 +7,7 @@ import { loadMigrations, MIGRATIONS_DIR, migrationStatus } from '../migrate/inde
 
 export class UsageError extends Error {}
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command {
   /** Words that select it, e.g. `migrate status`. */

@@ -17,7 +17,7 @@ import { migrateDocs, migrateLint, migratePlan, migrateVerify } from './commands
 import { privacyOutbox } from './commands/privacy.ts';
 import { serve } from './commands/serve.ts';
 
-export const COMMANDS: Command[] = [
+const COMMANDS: Command[] = [
   serve,
   worker,
   jobsList,

@@ -1,4 +1,4 @@
-import { ConfigError, type Env, int, str, url } from '../config-env.ts';
+import { ConfigError, type Env, int, optional, str, url } from '../config-env.ts';
 
 /** The ask page's AI coach (COACH=rules|openai) and its daily limits (read by loadConfig). */
 export type CoachConfig = {
@@ -19,5 +19,5 @@ export function coachConfig(env: Env): CoachConfig {
   if (provider !== 'openai') throw new ConfigError(`COACH must be rules or openai, got "${provider}"`);
   const baseUrl = url(env, 'COACH_OPENAI_BASE_URL', 'https://api.openai.com/v1');
   const model = str(env, 'COACH_OPENAI_MODEL', 'gpt-4o-mini');
-  return Object.freeze({ ...limits, provider, baseUrl, model, apiKey: env.COACH_OPENAI_API_KEY?.trim() || null });
+  return Object.freeze({ ...limits, provider, baseUrl, model, apiKey: optional(env, 'COACH_OPENAI_API_KEY') });
 }

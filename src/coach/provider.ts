@@ -16,7 +16,7 @@ export interface CoachExpert {
   professionalTitle: string | null;
 }
 
-export type FeedbackKind =
+type FeedbackKind =
   | 'too_short'
   | 'too_long'
   | 'no_question'
@@ -67,7 +67,7 @@ export interface Analysis {
   attachmentSuggestions: string[];
 }
 
-export type CoachProviderName = 'rules' | 'openai';
+type CoachProviderName = 'rules' | 'openai';
 
 export interface CoachProvider {
   readonly name: CoachProviderName;

@@ -16,7 +16,7 @@ export function isConnectionLoss(err: unknown): boolean {
   return /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connection is closed/i.test(message);
 }
 
-export interface DatabaseHealth {
+interface DatabaseHealth {
   /** false from the first lost connection until a query succeeds again. */
   up: boolean;
   outages: number;

@@ -26,7 +26,7 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const toNumber = (v: string) => Number(v);
 
-export function wrapPglite(pglite: PGlite): Database {
+function wrapPglite(pglite: PGlite): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', pglite, connectionString: null, health: createHealthTracker(), close: () => db.destroy() };
 }

@@ -11,7 +11,6 @@ import type * as Import from './schema-import.ts';
 import type * as ImportFiles from './schema-import-files.ts';
 import type * as Media from './schema-media.ts';
 
-export type { CreatedAt, Json, Timestamp } from './column-types.ts';
 export type * from './schema-admin.ts';
 export type * from './schema-coach.ts';
 export type * from './schema-import.ts';
@@ -74,7 +73,7 @@ export interface ExpertProfileTable {
 }
 
 export type QuestionStatus = 'paid' | 'declined' | 'closed' | 'refunded' | 'answered' | 'draft' | 'pending_payment' | 'accepted';
-export type PricingStatus = 'paid' | 'offer_pending' | 'offer_accepted' | 'offer_declined' | 'offer_expired' | 'refunded';
+type PricingStatus = 'paid' | 'offer_pending' | 'offer_accepted' | 'offer_declined' | 'offer_expired' | 'refunded';
 
 export interface QuestionTable {
   id: Id;
@@ -183,13 +182,13 @@ export interface SimulatedPaymentIntentTable {
   updated_at: CreatedAt;
 }
 
-export interface ReviewTokenTombstoneTable {
+interface ReviewTokenTombstoneTable {
   token_hash: string;
   reason: 'expert_deleted' | 'question_deleted';
   removed_at: CreatedAt;
 }
 
-export interface MagicLinkTokenTable {
+interface MagicLinkTokenTable {
   id: Id;
   email: string;
   /** Deprecated (0010): raw legacy token; never written since, NULL on new rows. */
@@ -212,7 +211,7 @@ export interface MagicLinkTokenTable {
   created_at: CreatedAt;
 }
 
-export interface UtmCampaignTable {
+interface UtmCampaignTable {
   id: Id;
   expert_profile_id: number;
   name: string;
@@ -232,7 +231,7 @@ export interface UtmCampaignTable {
   last_visit_at: Timestamp | null;
 }
 
-export interface CampaignVisitTable {
+interface CampaignVisitTable {
   id: Id;
   campaign_id: number;
   expert_profile_id: number;
@@ -284,7 +283,7 @@ export interface PrivacyCodeTable {
   created_at: Timestamp;
 }
 
-export interface AccountExportTable {
+interface AccountExportTable {
   id: Id;
   user_id: number;
   token_hash: string;
@@ -296,7 +295,7 @@ export interface AccountExportTable {
   downloaded_at: Timestamp | null;
 }
 
-export interface EmailOutboxTable {
+interface EmailOutboxTable {
   id: Id;
   template: string;
   to_address: string;
@@ -314,7 +313,7 @@ export interface EmailOutboxTable {
   sent_at: Timestamp | null;
 }
 
-export interface JobRunTable {
+interface JobRunTable {
   id: Id;
   job: string;
   trigger: 'schedule' | 'cli' | 'queue';

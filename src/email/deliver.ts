@@ -20,7 +20,7 @@ export const MAX_EMAIL_ATTEMPTS = maxAttempts('email-deliver');
 const SENSITIVE_TEMPLATES = new Set(['magic_link']);
 
 /** Thrown for a temporary failure: the queue retries the job with back-off. */
-export class RetryEmailError extends Error {}
+class RetryEmailError extends Error {}
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'abandoned' | 'skipped';
 

@@ -22,7 +22,7 @@ export interface Mailer {
 export class PermanentMailError extends Error {}
 
 /** The domain of the From address, for Message-IDs. */
-export function senderDomain(from: string): string {
+function senderDomain(from: string): string {
   const m = /@([^>\s]+)>?\s*$/.exec(from);
   return m?.[1] ?? 'localhost';
 }

@@ -8,7 +8,7 @@ const HANDLE = /^[A-Za-z0-9][A-Za-z0-9._-]{2,29}$/;
 
 export const isValidHandle = (h: string) => HANDLE.test(h);
 
-export function checkHandle(raw: string): string {
+function checkHandle(raw: string): string {
   const handle = raw.trim();
   if (!handle) throw badRequest('Choose a handle: it is the address of your public page.', 'handle_required');
   if (handle.length > 30) throw badRequest('The handle can have at most 30 characters.', 'handle_too_long');
@@ -43,7 +43,7 @@ function parseJsonish(v: unknown, field: string): unknown {
   }
 }
 
-export function normaliseExpertise(v: unknown): string[] | null {
+function normaliseExpertise(v: unknown): string[] | null {
   const value = parseJsonish(v, 'expertise');
   if (value === null || value === undefined) return null;
   if (!Array.isArray(value) || value.length > 30 || !value.every((x) => typeof x === 'string' && x.length <= 80)) {
@@ -52,7 +52,7 @@ export function normaliseExpertise(v: unknown): string[] | null {
   return value.map((x: string) => x.trim()).filter(Boolean);
 }
 
-export function normaliseSocials(v: unknown): Record<string, string | null> | null {
+function normaliseSocials(v: unknown): Record<string, string | null> | null {
   const value = parseJsonish(v, 'socials');
   if (value === null || value === undefined) return null;
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('socials must be an object of links.', 'validation_failed');

@@ -140,7 +140,6 @@ const profileFields = {
 };
 /** Fields anyone may see on a public page. The allow-list: nothing else is serialised. */
 const publicFields = { ...profileFields, name: Type.String({ description: "the expert's display name" }) };
-export const PUBLIC_PROFILE_FIELDS = Object.keys(publicFields);
 export const PublicProfile = Type.Object(publicFields);
 
 /** The owner's view of their expert profile (§2.15 of the client contract). */

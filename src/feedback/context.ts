@@ -3,10 +3,10 @@
  * columns, and may add more with any release. Unknown fields are kept in `feedback.context`
  * rather than rejected, within a size budget.
  */
-export const COLUMN_FIELDS = ['type', 'message', 'rating', 'email', 'wants_followup', 'session_id', 'page_url', 'attachments'] as const;
+const COLUMN_FIELDS = ['type', 'message', 'rating', 'email', 'wants_followup', 'session_id', 'page_url', 'attachments'] as const;
 
-export const MAX_CONTEXT_KEYS = 100;
-export const MAX_CONTEXT_BYTES = 16 * 1024;
+const MAX_CONTEXT_KEYS = 100;
+const MAX_CONTEXT_BYTES = 16 * 1024;
 
 export type ContextResult = { ok: true; context: Record<string, unknown> } | { ok: false; reason: string };
 

@@ -3,9 +3,9 @@ import { ErrorBody, NullableUnion as Nullable } from '../http/schemas.ts';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const FEEDBACK_TYPES = ['bug', 'feature', 'feedback', 'question', 'other'] as const;
-export const FEEDBACK_STATUSES = ['new', 'in_progress', 'resolved', 'archived', 'duplicate', 'wont_fix'] as const;
-export const FEEDBACK_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+const FEEDBACK_TYPES = ['bug', 'feature', 'feedback', 'question', 'other'] as const;
+const FEEDBACK_STATUSES = ['new', 'in_progress', 'resolved', 'archived', 'duplicate', 'wont_fix'] as const;
+const FEEDBACK_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 export const FeedbackType = lit(FEEDBACK_TYPES);
 export const FeedbackStatus = lit(FEEDBACK_STATUSES);
@@ -14,7 +14,7 @@ export const FeedbackPriority = lit(FEEDBACK_PRIORITIES);
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 /** An attachment already uploaded elsewhere; the widget sends its URL. */
-export const AttachmentIn = Type.Object({
+const AttachmentIn = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 255 }),
   url: Type.String({ maxLength: 2000, pattern: '^https?://' }),
   size: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_ATTACHMENT_BYTES })),
@@ -25,7 +25,7 @@ export const AttachmentIn = Type.Object({
  * The widget body. Listed fields are validated; any other field (journey, consent, bug and
  * feature details…) is accepted and stored in `context`, so a new widget field never breaks it.
  */
-export const SubmitBody = Type.Object(
+const SubmitBody = Type.Object(
   {
     type: FeedbackType,
     message: Type.String({ minLength: 10, maxLength: 2000 }),
@@ -40,16 +40,16 @@ export const SubmitBody = Type.Object(
   { additionalProperties: true },
 );
 
-export const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
 
-export const Attachment = Type.Object({
+const Attachment = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   url: Type.String(),
   size_bytes: Nullable(Type.Integer()),
   content_type: Nullable(Type.String()),
 });
-export const Comment = Type.Object({
+const Comment = Type.Object({
   id: Type.Integer(),
   admin_user_id: Nullable(Type.Integer()),
   body: Type.String(),
@@ -74,8 +74,8 @@ const summaryFields = {
   resolved_at: Nullable(Type.Number()),
   deleted_at: Nullable(Type.Number()),
 };
-export const FeedbackSummary = Type.Object(summaryFields);
-export const FeedbackDetail = Type.Object({
+const FeedbackSummary = Type.Object(summaryFields);
+const FeedbackDetail = Type.Object({
   ...summaryFields,
   session_id: Nullable(Type.String()),
   user_agent: Nullable(Type.String()),
@@ -85,9 +85,9 @@ export const FeedbackDetail = Type.Object({
   comments: Type.Array(Comment),
 });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-export const Counts = Type.Record(Type.String(), Type.Integer());
-export const Analytics = Type.Object({
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Counts = Type.Record(Type.String(), Type.Integer());
+const Analytics = Type.Object({
   days: Type.Integer(),
   since: Type.Number(),
   total: Type.Integer(),

@@ -4,7 +4,6 @@ import type { FeedbackPriority, FeedbackStatus, FeedbackType } from '../db/schem
 import { badRequest, notFound } from '../errors.ts';
 import { splitContext } from './context.ts';
 import {
-  type FeedbackFilter,
   feedbackStats,
   findLiveFeedbackForUpdate,
   insertAttachments,
@@ -132,9 +131,9 @@ export async function addComment(ctx: AppContext, caller: AdminCaller, id: numbe
   });
 }
 
-export const TAG = /^[a-z0-9][a-z0-9 _-]{0,39}$/;
+const TAG = /^[a-z0-9][a-z0-9 _-]{0,39}$/;
 
-export function normaliseTag(raw: string): string {
+function normaliseTag(raw: string): string {
   const tag = raw.trim().toLowerCase().replace(/\s+/g, ' ');
   if (!TAG.test(tag)) {
     throw badRequest('A tag is 1–40 lower-case letters, digits, spaces, _ or -, starting with a letter or digit.', 'invalid_tag');
@@ -183,5 +182,3 @@ export async function feedbackAnalytics(ctx: AppContext, days: number) {
     per_day: s.perDay.map((d) => ({ date: d.date, count: Number(d.n) })),
   };
 }
-
-export type { FeedbackFilter };

@@ -14,14 +14,7 @@ import type { JobDefinition, JobSummary } from '../jobs/types.ts';
 import { markItemDone, markItemFailed, outboxStats, selectPendingItem, selectPendingItemIds, sendFileDeleteJobs } from './queries.ts';
 
 /** Metadata keys our payment intents carry about a person: emptied (Stripe deletes empty keys). */
-export const PERSONAL_INTENT_METADATA = [
-  'customer_email',
-  'client_ip',
-  'question_title',
-  'expert_handle',
-  'expert_profile_id',
-  'question_id',
-];
+const PERSONAL_INTENT_METADATA = ['customer_email', 'client_ip', 'question_title', 'expert_handle', 'expert_profile_id', 'question_id'];
 
 async function carryOut(ctx: AppContext, item: { target: string; object_key: string }): Promise<void> {
   switch (item.target) {

@@ -13,7 +13,7 @@ export function listEnabledFlags(db: Db) {
   return db.selectFrom('feature_flags').select(['key', 'enabled', 'min_plan_level']).where('enabled', '=', true).orderBy('key').execute();
 }
 
-export function findFlagByKey(db: Db, key: string) {
+function findFlagByKey(db: Db, key: string) {
   return db.selectFrom('feature_flags').select(FLAG_COLUMNS).where('key', '=', key).executeTakeFirst();
 }
 

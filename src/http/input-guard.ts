@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.ts';
 
 /** Deepest nesting a request may use; the deepest real one (feedback context, media metadata) is about 4. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 /** Keys of one object, and values in the whole request (keys + array items). */
-export const MAX_OBJECT_KEYS = 1000;
-export const MAX_JSON_NODES = 20_000;
+const MAX_OBJECT_KEYS = 1000;
+const MAX_JSON_NODES = 20_000;
 
 type Where = 'body' | 'querystring' | 'params';
 
@@ -23,7 +23,7 @@ const invalid = (where: Where, path: string, why: string) =>
  * Walks one parsed request part without recursion (a 10,000-deep body must not overflow the stack
  * here or in any handler after it) and refuses bad strings, keys included, and oversized shapes.
  */
-export function checkInput(where: Where, value: unknown): void {
+function checkInput(where: Where, value: unknown): void {
   const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
   let nodes = 0;
   while (stack.length) {

@@ -50,7 +50,7 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The X form of a canonical object schema: renamed properties, unknown fields allowed. */
-export function xanoSchema(canonical: Obj, rename: Record<string, string> = {}): Obj {
+function xanoSchema(canonical: Obj, rename: Record<string, string> = {}): Obj {
   const toXano = new Map(Object.entries(rename).map(([x, c]) => [c, x]));
   const props = (canonical.properties ?? {}) as Obj;
   const required = (canonical.required ?? []) as string[];

@@ -8,7 +8,7 @@ import { type Source, SourceError } from './source.ts';
 import type { LegacyRow } from './types.ts';
 
 /** Legacy table → the column that orders it and its key expression. */
-export const ADMIN_TABLES: Record<string, { time: string; key: string }> = {
+const ADMIN_TABLES: Record<string, { time: string; key: string }> = {
   admin_users: { time: 'created_at', key: 'id::text' },
   feature_flags: { time: 'created_at', key: 'id::text' },
   feature_flag_audit: { time: 'created_at', key: 'id::text' },

@@ -60,7 +60,7 @@ export function classifyFileUrl(raw: string, extraHosts: readonly string[]): Fil
   return key?.length ? { kind: 'object', key: key.join('/'), fetchUrl: u.toString() } : null;
 }
 
-export interface FileFailure {
+interface FileFailure {
   url: string;
   owners: string[];
   error: string;
@@ -87,7 +87,7 @@ const BATCH = 1000;
  * Records every legacy file URL of the imported rows, with the rows naming it (keyset over each
  * table; idempotent). New files start 'external'.
  */
-export async function registerFiles(db: Db, source: string, extraHosts: readonly string[]): Promise<void> {
+async function registerFiles(db: Db, source: string, extraHosts: readonly string[]): Promise<void> {
   for (const [table, columns] of Object.entries(FILE_COLUMNS) as [FileOwnerTable, readonly string[]][]) {
     let last = 0;
     for (;;) {
@@ -316,11 +316,7 @@ async function rewriteOwners(trx: Db, source: string, copies: Map<string, string
 }
 
 /** The file section of the import report, from the tables (so it is right after a resume too). */
-export async function filesReport(
-  db: Db,
-  source: string,
-  copied: { copied: number; bytes: number; notes: string[] },
-): Promise<FilesReport> {
+async function filesReport(db: Db, source: string, copied: { copied: number; bytes: number; notes: string[] }): Promise<FilesReport> {
   const { rows } = await sql<{ status: string; n: number }>`
     SELECT status, count(*)::int AS n FROM import_file WHERE source = ${source} GROUP BY status`.execute(db);
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));

@@ -4,7 +4,7 @@ import { questionCreatedMs, reviewUuid } from '../../scripts/xano-fixture.ts';
 import type { XanoStub } from '../../scripts/xano-stub.ts';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { freshDatabase } from '../../test/db.ts';
-import { hashReviewToken } from '../reviews/token.ts';
+import { hashReviewToken } from '../questions/review-token.ts';
 import type { ImportReport } from './run.ts';
 import { count, digest, importFrom, FIXTURE_QUESTIONS as N, sourceFor, stub } from './test-helpers.ts';
 import { verifyImport } from './verify.ts';

@@ -4,7 +4,7 @@ import { bool, id, int, type Repair, str, ts } from './convert.ts';
 import { ids, owners } from './lookups.ts';
 import type { Issue, MapResult, TableSpec } from './types.ts';
 
-export interface QuestionState {
+interface QuestionState {
   status: string;
   pricing_status: string;
   question_tier: string;
@@ -17,7 +17,7 @@ export interface QuestionState {
 }
 
 /** The payment status a question's state implies (legacy-backend.md §5), or null when any hold state fits. */
-export function expectedPaymentStatus(q: Pick<QuestionState, 'status' | 'pricing_status' | 'answered_at'>): string | null {
+function expectedPaymentStatus(q: Pick<QuestionState, 'status' | 'pricing_status' | 'answered_at'>): string | null {
   if (q.status === 'closed' || q.answered_at) return 'captured';
   if (q.status === 'refunded' || q.status === 'declined') return 'refunded';
   if (q.status === 'paid') return q.pricing_status === 'offer_accepted' ? 'accepted' : 'authorized';

@@ -89,7 +89,7 @@ export const userSpec: TableSpec<Map<string, number>> = {
 };
 
 /** Trimmed, inner spaces as dashes, only URL-safe characters, at most 30 (our CHECK). */
-export function normaliseHandle(raw: unknown): string | null {
+function normaliseHandle(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
   const h = raw
     .trim()

@@ -1,7 +1,7 @@
 /** Legacy `question` and `answer` → ours. */
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { hashReviewToken, LEGACY_TOKEN } from '../reviews/token.ts';
+import { hashReviewToken, LEGACY_TOKEN } from '../questions/review-token.ts';
 import { bool, id, int, json, pick, type Repair, str, ts } from './convert.ts';
 import { existing, ids, owners } from './lookups.ts';
 import type { Issue, LegacyRow, MapResult, TableSpec } from './types.ts';

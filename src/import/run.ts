@@ -32,7 +32,7 @@ export interface ImportOptions {
   specs?: TableSpec<never>[];
 }
 
-export interface TableReport {
+interface TableReport {
   table: string;
   target: string;
   since: string | null;

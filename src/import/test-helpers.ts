@@ -19,7 +19,7 @@ export function importFrom(db: Db, s: XanoStub, over: Partial<ImportOptions> = {
   return runImport(db, { source: sourceFor(s), perPage: 25, ...over });
 }
 
-export const TABLES = [
+const TABLES = [
   'user',
   'expert_profile',
   'media_asset',

@@ -15,7 +15,7 @@ import type { ColumnKind, TableSpec } from './types.ts';
 import { checkHeldIntents, type IntentCheck } from './verify-intents.ts';
 import { keyOf } from './writer.ts';
 
-export interface TableCheck {
+interface TableCheck {
   table: string;
   sourceTotal: number;
   imported: number;
@@ -67,7 +67,7 @@ function canonical(kind: ColumnKind, v: unknown): unknown {
   }
 }
 
-export function rowHash(columns: Record<string, ColumnKind>, row: Record<string, unknown>): string {
+function rowHash(columns: Record<string, ColumnKind>, row: Record<string, unknown>): string {
   const values = Object.entries(columns).map(([c, k]) => canonical(k, row[c]));
   return createHash('sha256').update(JSON.stringify(values)).digest('hex');
 }

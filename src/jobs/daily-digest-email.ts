@@ -12,7 +12,7 @@ export interface DigestQuestion {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
-export function timeLeft(ms: number | null): string {
+function timeLeft(ms: number | null): string {
   if (ms === null) return 'no deadline';
   if (ms <= 0) return 'overdue';
   const h = Math.floor(ms / 3_600_000);

@@ -6,7 +6,7 @@ import type { Database } from '../db/index.ts';
 import type { DB } from '../db/schema.ts';
 import { QUEUES, type QueueName, type QueuePayload } from './queues.ts';
 
-export interface SendOptions {
+interface SendOptions {
   /**
    * The idempotency key, from domain ids (`email:42`, `capture:q17`): the job id is derived from
    * it, so sending the same key twice, or a retried transaction sending it again, queues one job.

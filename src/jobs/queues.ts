@@ -34,7 +34,7 @@ export const QUEUES = {
 
 export type QueueName = keyof typeof QUEUES;
 
-export interface QueuePayloads {
+interface QueuePayloads {
   'email-deliver': { outboxId: number };
   'payment-action': { paymentId: number; action: 'capture' | 'cancel' };
   'file-delete': { itemId: number };

@@ -12,7 +12,7 @@ export interface RunJobOptions {
 }
 
 /** A run that processed items but failed on at least half of them is an operational problem. */
-export function mostlyFailed(summary: JobSummary): boolean {
+function mostlyFailed(summary: JobSummary): boolean {
   return summary.items > 0 && summary.failed / summary.items >= 0.5;
 }
 

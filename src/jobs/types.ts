@@ -8,7 +8,7 @@ export interface JobSummary {
   [count: string]: number | string | boolean;
 }
 
-export interface JobRunOptions {
+interface JobRunOptions {
   log: Logger;
   signal: AbortSignal;
   /** Report what would be done, change nothing. */

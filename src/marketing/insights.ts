@@ -2,11 +2,11 @@
  * The platform's visit-to-question benchmark, a fixed figure carried over from the legacy app
  * (it was never computed there either).
  */
-export const PLATFORM_VISIT_TO_QUESTION = 3.2;
+const PLATFORM_VISIT_TO_QUESTION = 3.2;
 /** Above this rate an expert is told they are in the top 20 % and may raise prices. */
-export const TOP_RATE = 4.5;
+const TOP_RATE = 4.5;
 
-export interface Insight {
+interface Insight {
   severity: 'info' | 'warning' | 'success';
   title: string;
   issue: string;

@@ -23,7 +23,7 @@ import {
 } from './queries.ts';
 
 /** Campaigns an expert may have, including auto-created and archived ones. */
-export const MAX_CAMPAIGNS_PER_EXPERT = 100;
+const MAX_CAMPAIGNS_PER_EXPERT = 100;
 export const MARKETING_FLAG = 'marketing_module';
 
 const dollars = (cents: number) => Math.round(cents) / 100;
@@ -31,7 +31,7 @@ const blankToNull = (s: string | null | undefined) => (s?.trim() ? s.trim() : nu
 const utmKey = (s: string) => s.trim().toLowerCase();
 
 /** The shape the legacy dashboard reads; utm_* are never null (the client lower-cases them). */
-export function campaignOut(c: CampaignMetricsRow, clientOrigin: string, handle: string | null) {
+function campaignOut(c: CampaignMetricsRow, clientOrigin: string, handle: string | null) {
   return {
     id: c.id,
     name: c.name,

@@ -30,7 +30,7 @@ export interface RegisterInput {
 type Row = NonNullable<Awaited<ReturnType<typeof findMediaAsset>>>;
 
 /** The legacy shape: integer id, metadata as an object, created_at in epoch ms. */
-export function presentMediaAsset(row: Row) {
+function presentMediaAsset(row: Row) {
   return {
     id: row.id,
     provider: row.provider,

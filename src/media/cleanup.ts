@@ -56,7 +56,7 @@ export interface CleanupReport {
 }
 
 const DAY = 86_400_000;
-export const QUARANTINE_DAYS = 7;
+const QUARANTINE_DAYS = 7;
 const LEASE_MS = 10 * 60_000;
 
 /**
@@ -151,7 +151,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 /** Deletes quarantine copies (and quarantined videos) older than 7 days, from every run. */
-export async function purgeQuarantine(ctx: AppContext, signal?: AbortSignal): Promise<number> {
+async function purgeQuarantine(ctx: AppContext, signal?: AbortSignal): Promise<number> {
   const before = new Date(ctx.now().getTime() - QUARANTINE_DAYS * DAY);
   let n = 0;
   for (;;) {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_VIDEO_PREFIX } from '../video/local.ts';
 
 /**
  * The one key layout of everything our routes store. The cleanup's bucket sweep parses keys with
@@ -47,8 +46,6 @@ export function parseKey(key: string): { kind: KeyKind; createdAt: Date } | null
   }
   return null;
 }
-
-export const isLocalVideoKey = (key: string) => key.startsWith(LOCAL_VIDEO_PREFIX);
 
 /**
  * A file name safe in a key, a URL and a Content-Disposition header: ASCII letters, digits,

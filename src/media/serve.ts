@@ -7,7 +7,7 @@ import { sanitizeFileName } from './keys.ts';
  * Parses a single-range `Range: bytes=a-b` / `bytes=a-` / `bytes=-n` header. Multiple ranges and
  * anything malformed are ignored (the whole object is sent, as RFC 9110 allows).
  */
-export function parseRange(header: string | undefined, size?: number): ByteRange | undefined {
+function parseRange(header: string | undefined, size?: number): ByteRange | undefined {
   const m = /^bytes=(\d*)-(\d*)$/.exec((header ?? '').trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   if (m[1] === '') {

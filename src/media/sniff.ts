@@ -38,7 +38,7 @@ const TEXT_TYPES = new Set(['text/plain', 'text/csv']);
 const MARKUP = /^\s*(<!doctype|<html|<head|<body|<script|<svg|<\?xml|<iframe|<object|<embed|<meta|<a\s|<img|<div|<!--)/i;
 
 /** What the bytes are: the library's answer, else our own name for text, markup or unknown bytes. */
-export async function detectType(data: Buffer): Promise<string> {
+async function detectType(data: Buffer): Promise<string> {
   const found = await fileTypeFromBuffer(data);
   if (found) return found.mime;
   const head = data.subarray(0, 4096);
@@ -55,7 +55,7 @@ function signatureMatches(declared: string, data: Buffer): boolean {
   return false;
 }
 
-export const contentMismatch = (declared: string, detected: string) =>
+const contentMismatch = (declared: string, detected: string) =>
   new HttpError(
     415,
     'content_type_mismatch',

@@ -24,7 +24,7 @@ const URL_TTL_SECONDS = 3600;
 
 export const tooLarge = (what: string, max: number) =>
   new HttpError(413, 'payload_too_large', `The ${what} is too large: the limit is ${Math.floor(max / (1024 * 1024))} MB.`);
-export const unsupportedType = (what: string, allowed: string[]) =>
+const unsupportedType = (what: string, allowed: string[]) =>
   new HttpError(415, 'unsupported_media_type', `This ${what} type is not accepted. Send one of: ${allowed.join(', ')}.`);
 
 /** A session is usable (uploadable, registrable) for the registration window from its creation. */

@@ -16,7 +16,7 @@ export const LOCK_MODES = [
 ] as const;
 export type LockMode = (typeof LOCK_MODES)[number];
 
-export const strongest = (a: LockMode, b: LockMode): LockMode => (LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b);
+const strongest = (a: LockMode, b: LockMode): LockMode => (LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b);
 /** Modes that stop the application's INSERT/UPDATE/DELETE while held. */
 export const blocksWrites = (m: LockMode): boolean => LOCK_MODES.indexOf(m) >= LOCK_MODES.indexOf('SHARE');
 

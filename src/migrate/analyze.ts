@@ -177,19 +177,3 @@ function analyzeDrop(n: Node): StatementInfo {
       return emptyInfo(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
   }
 }
-
-/** The smallest `location` in a subtree: where an expression's text starts. */
-export function firstLocation(node: unknown): number | null {
-  let best: number | null = null;
-  const walk = (x: unknown) => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      for (const [k, v] of Object.entries(x)) {
-        if (k === 'location' && typeof v === 'number' && v >= 0) best = best === null ? v : Math.min(best, v);
-        else walk(v);
-      }
-    }
-  };
-  walk(node);
-  return best;
-}

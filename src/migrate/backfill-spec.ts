@@ -64,6 +64,6 @@ function checkSpec(raw: Record<string, unknown>, where: string): BackfillSpec {
 }
 
 /** The single UPDATE a backfill amounts to (what a raw, unbatched run would execute). */
-export function probeUpdate(spec: BackfillSpec): string {
+function probeUpdate(spec: BackfillSpec): string {
   return `UPDATE ${quoteIdent(spec.table)} SET ${spec.set}${spec.from ? ` FROM ${spec.from}` : ''} WHERE ${spec.where}`;
 }

@@ -35,7 +35,7 @@ const MIN_BATCH = 100;
  * (0.8×) so that ordinary jitter stays below; growth is capped at 2× a batch so that one fast
  * batch (a cached range) cannot make the next one overshoot by much.
  */
-export function nextSize(size: number, batchMs: number, targetMs: number): number {
+function nextSize(size: number, batchMs: number, targetMs: number): number {
   const ideal = (size * targetMs * 0.8) / Math.max(batchMs, 1);
   return Math.round(Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.min(size * 2, Math.max(size / 4, ideal)))));
 }

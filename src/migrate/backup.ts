@@ -6,7 +6,7 @@ import { quoteIdent } from './parse.ts';
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export const BACKUP_SCHEMA = 'migration_backup';
+const BACKUP_SCHEMA = 'migration_backup';
 
 export interface BackupRecord {
   id: number;

@@ -44,7 +44,7 @@ export function snapshotHash(objects: SchemaObject[]): string {
  * The schema the applied history produces, built on a scratch in-memory PGlite (the catalog
  * renders the same there as on PostgreSQL 15+, which the drift test checks on both).
  */
-export async function expectedSchema(migrations: Migration[], applied: Pick<AppliedMigration, 'id'>[]): Promise<SchemaObject[]> {
+async function expectedSchema(migrations: Migration[], applied: Pick<AppliedMigration, 'id'>[]): Promise<SchemaObject[]> {
   const ids = new Set(applied.map((h) => h.id));
   const list = migrations.filter((m) => ids.has(m.id));
   const d = await openPglite(undefined);

@@ -20,7 +20,7 @@ type AnyDb = Kysely<any>;
 const ADVISORY_LOCK_KEY = 7_262_019_401;
 
 /** `partial`: some steps ran and the run stopped (crash, kill, failed step); `migrate up` continues, `migrate down` undoes. */
-export type MigrationState = 'applied' | 'pending' | 'edited' | 'missing' | 'partial';
+type MigrationState = 'applied' | 'pending' | 'edited' | 'missing' | 'partial';
 
 export interface MigrationStatus {
   id: number;
@@ -66,7 +66,7 @@ export interface RunResult {
   reports: MigrationReport[];
 }
 
-export function computeStatus(migrations: Migration[], history: AppliedMigration[], journal: JournalRow[] = []): MigrationStatus[] {
+function computeStatus(migrations: Migration[], history: AppliedMigration[], journal: JournalRow[] = []): MigrationStatus[] {
   const byId = new Map(history.map((h) => [h.id, h]));
   const out: MigrationStatus[] = [];
   for (const m of migrations) {

@@ -17,8 +17,6 @@ export interface AppliedMigration {
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export const HISTORY_TABLE = 'schema_migrations';
-
 export function chainHash(prevChain: string, name: string, hash: string): string {
   return createHash('sha256').update(prevChain).update('\0').update(name).update('\0').update(hash).digest('hex');
 }

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 
 export { listBackups, restoreBackup } from './backup.ts';
-export { computeStatus, type MigrationStatus, migrateDown, migrateUp, migrationStatus, type RunOptions, type RunResult } from './engine.ts';
+export { migrateDown, migrateUp, migrationStatus, type RunOptions } from './engine.ts';
 export { MigrationError } from './errors.ts';
 export type { EngineEvent } from './events.ts';
-export { loadMigrations, type Migration } from './load.ts';
+export { loadMigrations } from './load.ts';
 export type { MigrationReport } from './runner.ts';
 
 /** The project's own migrations folder, wherever the process was started from. */

@@ -29,20 +29,6 @@ export interface JournalRow {
   detail: unknown;
 }
 
-export interface BackfillCheckpoint {
-  migration_id: number;
-  backfill_no: number;
-  table_name: string;
-  last_key: string | null;
-  rows_scanned: number;
-  rows_updated: number;
-  batches: number;
-  total_rows: number;
-  started_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-}
-
 /** Creates the journal, the checkpoint table and the history's report columns. Call under the advisory lock. */
 export async function ensureEngineTables(db: AnyDb): Promise<void> {
   const present = await sql<{ t: string | null }>`SELECT to_regclass('migration_engine.backfills')::text AS t`.execute(db);
@@ -105,15 +91,6 @@ export async function readJournal(db: AnyDb): Promise<JournalRow[]> {
   return r.rows;
 }
 
-export async function readCheckpoints(db: AnyDb, migrationId?: number): Promise<BackfillCheckpoint[]> {
-  if (!(await exists(db, 'migration_engine.backfills'))) return [];
-  const r = await sql<BackfillCheckpoint>`
-    SELECT * FROM migration_engine.backfills
-    WHERE ${migrationId === undefined ? sql`true` : sql`migration_id = ${migrationId}`}
-    ORDER BY migration_id, backfill_no`.execute(db);
-  return r.rows;
-}
-
 export interface StepMark {
   migrationId: number;
   name: string;
@@ -142,8 +119,4 @@ export async function markStep(db: AnyDb, m: StepMark): Promise<void> {
 export async function clearJournal(db: AnyDb, migrationId: number): Promise<void> {
   await sql`DELETE FROM migration_engine.steps WHERE migration_id = ${migrationId}`.execute(db);
   await sql`DELETE FROM migration_engine.backfills WHERE migration_id = ${migrationId}`.execute(db);
-}
-
-export async function clearDirection(db: AnyDb, migrationId: number, direction: Direction): Promise<void> {
-  await sql`DELETE FROM migration_engine.steps WHERE migration_id = ${migrationId} AND direction = ${direction}`.execute(db);
 }

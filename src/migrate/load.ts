@@ -7,9 +7,7 @@ import { type DataCheck, parseChecksFile } from './checks-file.ts';
 import { MigrationError } from './errors.ts';
 import { type ParsedStatement, parseSqlFile } from './parse.ts';
 
-export { MigrationError };
-
-export interface MigrationMeta {
+interface MigrationMeta {
   title: string;
   date: string;
   type: string;
@@ -23,7 +21,7 @@ export interface MigrationMeta {
   [key: string]: unknown;
 }
 
-export interface Acknowledgement {
+interface Acknowledgement {
   rule: string;
   reason: string;
   /** Only this statement of up.sql (1-based); all of them when absent. */

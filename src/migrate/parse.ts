@@ -56,18 +56,6 @@ function stripLeadingComments(stmt: string): { text: string; skippedLines: numbe
   return { text: lines.slice(first).join('\n').trim(), skippedLines: first };
 }
 
-/** Parses one statement (e.g. a backfill's generated UPDATE) or throws a MigrationError naming `what`. */
-export function parseOne(sqlText: string, what: string): { type: string; node: Node } {
-  try {
-    const stmt = parseSync(sqlText).stmts?.[0]?.stmt as Node | undefined;
-    if (!stmt) throw new Error('empty statement');
-    const type = Object.keys(stmt)[0] as string;
-    return { type, node: stmt[type] };
-  } catch (err) {
-    throw new MigrationError(`${what}: ${(err as Error).message}`);
-  }
-}
-
 /** `schema.table` or `table`, as the parser folded it. */
 export function relName(rangeVar: Node | undefined): string {
   if (!rangeVar) return '';
@@ -107,11 +95,6 @@ export function parenthesised(sql: string, from: number): string | null {
     }
   }
   return null;
-}
-
-/** The text from byte offset `from` to the end of the statement (e.g. a WHERE clause). */
-export function textFrom(sql: string, from: number): string {
-  return Buffer.from(sql, 'utf8').subarray(from).toString('utf8').trim();
 }
 
 /** The text after the first top-level `keyword` up to the next top-level `until` keyword (or the end). */

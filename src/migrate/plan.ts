@@ -10,9 +10,9 @@ import { buildSteps, type PlannedStatement } from './steps.ts';
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export type Risk = 'low' | 'medium' | 'high';
+type Risk = 'low' | 'medium' | 'high';
 
-export interface PlanStatement {
+interface PlanStatement {
   file: string;
   index: number;
   line: number;
@@ -183,7 +183,7 @@ async function planStatement(
  * lock_timeout), a destructive statement with a backup, a DML scan of a populated table, or a
  * statement the engine cannot analyse. low: the rest (new or empty tables, non-blocking locks).
  */
-export function riskOf(
+function riskOf(
   locks: PlanStatement['locks'],
   rewrites: boolean,
   scans: boolean,

@@ -23,7 +23,7 @@ import type { PlannedStatement, Step } from './steps.ts';
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export interface StatementReport {
+interface StatementReport {
   index: number;
   file: string;
   kind: string;
@@ -35,7 +35,7 @@ export interface StatementReport {
   skipped?: string;
 }
 
-export interface StepReport {
+interface StepReport {
   step: number;
   kind: string;
   label: string;
@@ -231,7 +231,7 @@ async function runTxStep(
 }
 
 /** A step that never got its locks: say which, for how long, and who holds them. */
-export async function lockFailure<T>(ctx: RunContext, m: Migration, step: Step, run: () => Promise<T>): Promise<T> {
+async function lockFailure<T>(ctx: RunContext, m: Migration, step: Step, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

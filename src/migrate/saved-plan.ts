@@ -14,14 +14,14 @@ import { snapshotSchema } from './snapshot.ts';
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export interface TargetIdentity {
+interface TargetIdentity {
   database: string;
   /** pg_control_system(): the cluster's identifier (the same for every database of one server). */
   systemIdentifier: string | null;
   serverVersion: string;
 }
 
-export interface SavedMigration {
+interface SavedMigration {
   id: number;
   name: string;
   hash: string;
@@ -53,7 +53,7 @@ function fileHashes(m: Migration): Record<string, string> {
   return out;
 }
 
-export async function targetIdentity(db: AnyDb): Promise<TargetIdentity> {
+async function targetIdentity(db: AnyDb): Promise<TargetIdentity> {
   const r = await sql<{ db: string; v: string }>`SELECT current_database() AS db, current_setting('server_version') AS v`.execute(db);
   let sid: string | null = null;
   try {
@@ -119,7 +119,7 @@ export function parsePlan(text: string, file: string): SavedPlan {
 }
 
 /** Every way the database or the files differ from what the plan saw, one sentence each. */
-export async function planChanges(conn: AnyDb, plan: SavedPlan, migrations: Migration[]): Promise<string[]> {
+async function planChanges(conn: AnyDb, plan: SavedPlan, migrations: Migration[]): Promise<string[]> {
   const out: string[] = [];
   const target = await targetIdentity(conn);
   if (target.database !== plan.target.database || target.systemIdentifier !== plan.target.systemIdentifier) {

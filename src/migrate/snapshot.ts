@@ -18,7 +18,7 @@ export const KINDS = [
   'view',
   'comment',
 ] as const;
-export type ObjectKind = (typeof KINDS)[number];
+type ObjectKind = (typeof KINDS)[number];
 
 /** One object of the application schema, with the SQL that creates and drops it. */
 export interface SchemaObject {
@@ -35,7 +35,7 @@ export interface SchemaObject {
   column?: ColumnRow;
 }
 
-export interface ColumnRow {
+interface ColumnRow {
   t: string;
   c: string;
   type: string;
@@ -49,7 +49,7 @@ export interface ColumnRow {
 const q = quoteIdent;
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-export function columnSql(c: ColumnRow): string {
+function columnSql(c: ColumnRow): string {
   const parts = [q(c.c), c.type];
   if (c.identity) parts.push(`GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
   else if (c.generated === 's' && c.dflt) parts.push(`GENERATED ALWAYS AS (${c.dflt}) STORED`);
@@ -213,7 +213,7 @@ export async function snapshotSchema(db: AnyDb, schema = 'public'): Promise<Sche
   return sortObjects(out);
 }
 
-export function sortObjects(list: SchemaObject[]): SchemaObject[] {
+function sortObjects(list: SchemaObject[]): SchemaObject[] {
   const rank = (o: SchemaObject) => KINDS.indexOf(o.kind) * 10 + (o.order ?? 0);
   return [...list].sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
 }
@@ -275,6 +275,6 @@ const render = (list: Part[]): string => list.map((p) => (typeof p === 'string' 
  * but flattens it when the rendered text is parsed again, so a schema rebuilt from its own
  * definitions (a squashed baseline) would otherwise differ in text only.
  */
-export function normalizeExpr(def: string): string {
+function normalizeExpr(def: string): string {
   return render(flatten(parts(def, 0)[0]));
 }

@@ -11,8 +11,8 @@ import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
 import { lockPaymentByQuestion } from '../payments/queries.ts';
 import { lockQuestion, updateQuestion } from '../questions/queries.ts';
 
-export const OFFER_EXPIRED_REASON = 'Offer expired - not accepted within 24 hours';
-export const SLA_EXPIRED_REASON = 'SLA expired - question not answered within deadline';
+const OFFER_EXPIRED_REASON = 'Offer expired - not accepted within 24 hours';
+const SLA_EXPIRED_REASON = 'SLA expired - question not answered within deadline';
 
 export type ExpiryKind = 'offer' | 'sla';
 type Kind = ExpiryKind;

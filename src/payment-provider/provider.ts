@@ -27,7 +27,7 @@ export interface ProviderIntent {
   metadata: Record<string, string>;
 }
 
-export interface CreateIntentInput {
+interface CreateIntentInput {
   amount: number;
   currency: string;
   description: string | null;
@@ -78,6 +78,3 @@ export class PaymentProviderError extends Error {
     this.retryable = retryable;
   }
 }
-
-/** A hold that can be captured or released. */
-export const isHeld = (intent: ProviderIntent) => intent.status === 'requires_capture';

@@ -27,7 +27,7 @@ type Action = 'capture' | 'cancel';
 const JOB_DELAY_SECONDS = 60;
 
 /** Thrown by the job's attempt on a retryable provider failure: pg-boss retries with back-off. */
-export class RetryPaymentActionError extends Error {}
+class RetryPaymentActionError extends Error {}
 
 /** One job per decision: the key names the payment, the action and the moment it was decided. */
 const actionKey = (paymentId: number, action: Action, decidedAt: Date) => `payment:${paymentId}:${action}:${decidedAt.getTime()}`;

@@ -18,7 +18,7 @@ type Ref = { target: 'storage' | 'video'; key: string };
 const DOWNLOADS = new Set(['/api/media/download-audio', '/api/media/download-attachment', '/api/proxy-image']);
 
 /** The object a media read route is about to serve, or null for any other request. */
-export function objectOfRequest(ctx: AppContext, req: Pick<FastifyRequest, 'method' | 'url' | 'query'>): Ref | null {
+function objectOfRequest(ctx: AppContext, req: Pick<FastifyRequest, 'method' | 'url' | 'query'>): Ref | null {
   if (req.method !== 'GET' && req.method !== 'HEAD') return null;
   const path = req.url.split('?')[0] ?? '';
   if (path.startsWith(`${OBJECT_PATH}/`)) {
@@ -44,7 +44,7 @@ export function objectOfRequest(ctx: AppContext, req: Pick<FastifyRequest, 'meth
   return key ? { target: 'storage', key } : null;
 }
 
-export async function isErasedObject(ctx: AppContext, ref: Ref): Promise<boolean> {
+async function isErasedObject(ctx: AppContext, ref: Ref): Promise<boolean> {
   const row = await ctx.db
     .selectFrom('file_deletion_outbox')
     .select('id')

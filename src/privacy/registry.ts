@@ -20,7 +20,7 @@ import type { OnDelete } from './catalog.ts';
  *   is erased with it, after it (RESTRICT keeps a live reference from ever being deleted);
  * - `unrelated`: no personal data flows through this key (job bookkeeping, feature flags).
  */
-export type RowFate = 'deleted' | 'kept' | 'owned' | 'unrelated';
+type RowFate = 'deleted' | 'kept' | 'owned' | 'unrelated';
 
 export interface FkDecision {
   onDelete: Exclude<OnDelete, 'no action'>;

@@ -10,7 +10,7 @@ import { queueFileDeletions } from '../file-deletion/queries.ts';
 import type { JobDefinition, JobSummary } from '../jobs/types.ts';
 
 /** E-mails that carry an erased person's address (or a code) past their purpose. */
-export const TRANSIENT_TEMPLATES = ['account-deleted', 'asker-erased', 'privacy-code'];
+const TRANSIENT_TEMPLATES = ['account-deleted', 'asker-erased', 'privacy-code'];
 const DAY_MS = 24 * 3600_000;
 
 export async function runRetention(ctx: AppContext, dryRun: boolean) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { askQuickConsult, expertWithToken, holdFor, questionBody, states, xanoQuestionBody } from '../../test/question-helpers.ts';
-import { hashReviewToken } from '../reviews/token.ts';
+import { hashReviewToken } from './review-token.ts';
 
 describe('POST /api/payments/create-intent', () => {
   let t: TestApp;

@@ -12,9 +12,9 @@ import { claimRecording } from '../media/claim.ts';
 import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
 import { insertPayment, paymentIntentIsUsed } from '../payments/queries.ts';
 import { verifyHold } from '../payments/verify.ts';
-import { hashReviewToken, reviewTokenFor } from '../reviews/token.ts';
 import { newQuestionEmail, questionSubmittedEmail } from './emails.ts';
 import { type ExpertForQuestion, findExpertByHandle, findExpertById, insertQuestion, type QuestionRow, updateQuestion } from './queries.ts';
+import { hashReviewToken, reviewTokenFor } from './review-token.ts';
 import type { AttachmentT } from './shapes.ts';
 import { type Tier, tierTerms } from './tiers.ts';
 

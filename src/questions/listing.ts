@@ -24,7 +24,7 @@ const price = sql<number>`COALESCE(question.final_price_cents, question.price_ce
 const deadline = sql<Date>`COALESCE(question.sla_deadline, question.created_at + make_interval(hours => COALESCE(question.sla_hours_snapshot, 24)))`;
 
 /** Actionable: paid, unanswered, not an open or declined offer, not hidden (the Pending tab). */
-export function isPending(eb: ExpressionBuilder<DB, 'question'>) {
+function isPending(eb: ExpressionBuilder<DB, 'question'>) {
   return eb.and([
     eb('question.status', '=', 'paid'),
     eb('question.answered_at', 'is', null),

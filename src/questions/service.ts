@@ -2,9 +2,9 @@ import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
-import { hashReviewToken } from '../reviews/token.ts';
 import type { PatchBodyT } from './patch-body.ts';
 import { findProfileIdOfUser, findQuestionById, findRatingsOfQuestions, type QuestionRow, setQuestionsHidden } from './queries.ts';
+import { hashReviewToken } from './review-token.ts';
 import { toExpertQuestion } from './shapes.ts';
 
 /** The caller's expert profile id; 404 when the caller has none (then they own no question). */

@@ -21,7 +21,7 @@ export const Attachment = Type.Object({
 });
 export type AttachmentT = Static<typeof Attachment>;
 
-export const RecordingSegment = Type.Object({
+const RecordingSegment = Type.Object({
   id: Type.Union([Type.Number(), Type.String()]),
   url: Nullable(Type.String()),
   duration_sec: Nullable(Type.Number()),

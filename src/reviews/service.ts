@@ -7,9 +7,9 @@ import { findAnswerOfQuestion, findMediaAsset } from '../answers/queries.ts';
 import { toMediaAsset } from '../answers/shapes.ts';
 import type { AppContext } from '../context.ts';
 import { conflict, gone, notFound } from '../errors.ts';
+import { hashReviewToken, storedTokenCandidates } from '../questions/review-token.ts';
 import { ms, parseAttachments } from '../questions/shapes.ts';
 import { findQuestionByTokenCandidates, findReviewExpert, findTombstone, rateAnswer } from './queries.ts';
-import { hashReviewToken, storedTokenCandidates } from './token.ts';
 
 async function questionOfToken(ctx: AppContext, token: string) {
   const q = await findQuestionByTokenCandidates(ctx.db, storedTokenCandidates(token));

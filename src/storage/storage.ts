@@ -23,7 +23,7 @@ export interface ObjectStream {
   range?: { start: number; end: number } | undefined;
 }
 
-export interface PresignedUpload {
+interface PresignedUpload {
   url: string;
   method: 'PUT';
   /** Headers the uploader must send exactly as signed. */

@@ -1,4 +1,4 @@
-import type { TicketsConfig } from '../admin-console/config.ts';
+import type { TicketsConfig } from './config.ts';
 import { createJiraProvider } from './jira.ts';
 import type { TicketProvider } from './provider.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleTestApp, createConsoleTestApp, signedInAdmin } from '../../test/admin-console.ts';
 import { type JiraStub, startJiraStub } from '../../test/jira-stub.ts';
-import { ticketsConfig } from '../admin-console/config.ts';
 import { ConfigError } from '../config.ts';
+import { ticketsConfig } from './config.ts';
 import { createTicketProvider } from './factory.ts';
 import { createJiraProvider } from './jira.ts';
 import { TicketProviderError } from './provider.ts';

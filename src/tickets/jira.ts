@@ -1,4 +1,4 @@
-import type { TicketsConfig } from '../admin-console/config.ts';
+import type { TicketsConfig } from './config.ts';
 import { type Ticket, type TicketInput, type TicketProvider, TicketProviderError } from './provider.ts';
 
 type JiraConfig = Extract<TicketsConfig, { kind: 'jira' }>;
@@ -12,7 +12,7 @@ const link = (label: string, href: string) => ({ type: 'text', text: label, mark
 const paragraph = (...content: object[]) => ({ type: 'paragraph', content });
 
 /** The issue body of Jira Cloud's REST API v3 (description in Atlassian Document Format). */
-export function jiraIssueFields(projectKey: string, t: TicketInput) {
+function jiraIssueFields(projectKey: string, t: TicketInput) {
   const oneLine = t.message.replace(/\s+/g, ' ').trim();
   const content: object[] = [paragraph(text(t.message)), paragraph(text('Feedback in the admin console: '), link(t.adminUrl, t.adminUrl))];
   if (t.pageUrl) content.push(paragraph(text(`Page: ${t.pageUrl}`)));

@@ -7,7 +7,7 @@ import { VIDEO_UID, type VideoHost, type VideoInfo } from './video-host.ts';
 export const LOCAL_VIDEO_UPLOAD_PATH = '/api/media/local-video-upload';
 export const LOCAL_VIDEO_PATH = '/api/media/video';
 /** Local videos live in the storage under this prefix, one object per uid. */
-export const LOCAL_VIDEO_PREFIX = 'video/';
+const LOCAL_VIDEO_PREFIX = 'video/';
 
 export const localVideoKey = (uid: string) => `${LOCAL_VIDEO_PREFIX}${uid}.webm`;
 

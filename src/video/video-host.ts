@@ -12,14 +12,14 @@ export interface VideoInfo {
   created: Date;
 }
 
-export interface DirectUpload {
+interface DirectUpload {
   uid: string;
   /** The browser POSTs the file there as multipart field `file`. */
   uploadURL: string;
   expiresAt: Date;
 }
 
-export interface VideoListPage {
+interface VideoListPage {
   videos: VideoInfo[];
   /** Opaque cursor for the next batch; null = done. */
   next: string | null;

@@ -7,7 +7,6 @@ import { runner } from '../../migrate/engine.ts';
 import {
   loadMigrations,
   MIGRATIONS_DIR,
-  MigrationError,
   type MigrationReport,
   migrateDown,
   migrateUp,
@@ -189,5 +188,3 @@ export const migrateNew: Command = {
     return 0;
   },
 };
-
-export { MigrationError };

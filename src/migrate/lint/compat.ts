@@ -30,7 +30,7 @@ export function loadPreviousRelease(repo: string, ref: string): PreviousRelease 
 }
 
 /** Parses `export interface DB { table: TypeName; … }` and each `interface TypeName { column: type; … }`. */
-export function rowTypes(texts: string[]): Map<string, Map<string, string[]>> {
+function rowTypes(texts: string[]): Map<string, Map<string, string[]>> {
   const interfaces = new Map<string, Map<string, string[]>>();
   let db: [string, string][] = [];
   for (const text of texts) {

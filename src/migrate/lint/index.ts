@@ -14,7 +14,7 @@ import { checkStatement, type RawFinding, type StatementContext } from './rules.
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
 
-export { type Finding, RULES, type RuleId } from './catalogue.ts';
+export { type Finding, RULES } from './catalogue.ts';
 
 export interface LintOptions {
   /** The target database, for the data-aware probes (pending migrations only). */

@@ -35,11 +35,6 @@ function sources(srcDir: string): { file: string; lines: string[] }[] {
   return files;
 }
 
-/** Forget the cached sources (tests write fixture apps). */
-export function clearUsageCache(): void {
-  cache.clear();
-}
-
 /**
  * Where the app still names a column (in a file that also names its table) or a table. A word
  * match, not a parse of the app's SQL: it errs on the side of reporting, and a false alarm can be
