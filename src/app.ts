@@ -14,6 +14,7 @@ import type { AppContext } from './context.ts';
 import { errorCodeSchema } from './error-codes.ts';
 import { expertRoutes } from './experts/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
+import { registerFileDeletionMetrics } from './file-deletion/metrics.ts';
 import { flagRoutes } from './flags/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { App } from './http/app-type.ts';
@@ -28,6 +29,7 @@ import { installRateLimit } from './http/rate-limit.ts';
 import { buildValidators } from './http/validators.ts';
 import { applyXanoInputs } from './http/xano-input.ts';
 import { internalRoutes } from './internal/routes.ts';
+import { registerJobMetrics } from './jobs/metrics.ts';
 import { marketingRoutes } from './marketing/routes.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { offerRoutes } from './offers/routes.ts';
@@ -106,7 +108,10 @@ export async function createApp(ctx: AppContext): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await installRateLimit(app, ctx);
-  installMetrics(app, ctx);
+  installMetrics(app, ctx, [
+    (registry) => registerJobMetrics(registry, ctx.db),
+    (registry) => registerFileDeletionMetrics(registry, ctx.db, ctx.now),
+  ]);
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
   questionRoutes(app, ctx);

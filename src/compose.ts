@@ -12,7 +12,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/index.ts';
 import { createMailer } from './email/factory.ts';
-import { createJobQueue } from './jobs/queue.ts';
+import { createJobQueue } from './job-queue/queue.ts';
 import { createPaymentProvider } from './payment-provider/factory.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';

@@ -3,7 +3,7 @@ import type { CoachProvider } from './coach/provider.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
 import type { Mailer } from './email/mailer.ts';
-import type { JobQueue } from './jobs/queue.ts';
+import type { JobQueue } from './job-queue/queue.ts';
 import type { PaymentProvider } from './payment-provider/provider.ts';
 import type { UrlSigner } from './storage/signer.ts';
 import type { Storage } from './storage/storage.ts';

@@ -136,4 +136,17 @@ describe('folder READMEs', () => {
     // The scan must see the app's cross-folder imports at all, or the check above proves nothing.
     expect(seen).toBeGreaterThan(100);
   });
+
+  it('no README allows what its folder does not import (a stale line misleads as much as a missing one)', () => {
+    const stale = FOLDERS.flatMap((folder) => {
+      const entries = mayImport(readme(folder) ?? '') ?? [];
+      const targets = sourceFiles(join(SRC, folder)).flatMap((file) =>
+        importSpecifiers(readFileSync(file, 'utf8')).flatMap((spec) => targetOf(file, spec) ?? []),
+      );
+      return entries
+        .filter((e) => !targets.some((t) => allows([e], t)))
+        .map((e) => `src/${folder}/README.md allows "${e}", which nothing in src/${folder} imports`);
+    });
+    expect(stale).toEqual([]);
+  });
 });

@@ -42,7 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       lap('migrations');
     }
     const ctx = createContext(config, database, log);
-    // Before the first request: services send jobs inside their transactions (see jobs/queue.ts).
+    // Before the first request: services send jobs inside their transactions (see job-queue/queue.ts).
     await ctx.jobs.start();
     lap('job queue');
     const app = await createApp(ctx);

@@ -1,10 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
+import { sessionOrIpKey } from '../auth/rate-key.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
-import { sessionOrIpKey } from '../http/rate-limit.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { errorResponses } from '../http/schemas.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';
@@ -38,10 +39,6 @@ const ExportReply = Type.Object({
   file_count: Type.Integer(),
 });
 
-const bearerToken = (req: FastifyRequest) => {
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return req.headers.authorization === undefined ? null : (m?.[1] ?? '');
-};
 /** Limits of the public routes: per client IP. */
 const perIp = (max: number, minutes: number) => ({ rateLimit: { max, timeWindow: minutes * 60_000 } });
 

@@ -6,6 +6,7 @@ import { verifyAdminLogin } from '../admin/service.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, unauthorized } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { Errors, Id, Ok, ok } from './kit.ts';
 import { endConsoleSessions } from './team-service.ts';
 
@@ -15,7 +16,7 @@ const Me = Ok({ ok: Type.Boolean(), admin_id: Id, xano_user_id: Id, role: Role, 
 type Source = 'header' | 'body' | 'cookie';
 /** The main-app session, where the console's browser or a pasted token puts it. */
 function mainToken(req: FastifyRequest, body: { token?: string | undefined } | undefined): { token: string; source: Source } | null {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const bearer = bearerToken(req);
   if (bearer) return { token: bearer, source: 'header' };
   // The console's manual login strips quotes and spaces; a pasted token may still carry them.
   const pasted = body?.token?.trim().replace(/^["']|["']$/g, '');

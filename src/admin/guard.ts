@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import type { AdminRole } from '../db/schema.ts';
 import { forbidden, unauthorized } from '../errors.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { ADMIN_COOKIE, readCookie } from './cookies.ts';
 import { type AuditEntry, findAdminById, insertAuditRow } from './queries.ts';
 import { verifyAdminSession } from './session.ts';
@@ -24,8 +25,7 @@ export const SUPER_ADMIN: readonly AdminRole[] = ['super_admin'];
 function adminToken(req: FastifyRequest): string | null {
   const cookie = readCookie(req, ADMIN_COOKIE);
   if (cookie) return cookie;
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return m?.[1] ?? null;
+  return bearerToken(req) || null;
 }
 
 /**

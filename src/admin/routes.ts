@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { ErrorBody } from '../http/schemas.ts';
 import { clearAdminCookie, MAIN_SESSION_COOKIE, readCookie, setAdminCookie } from './cookies.ts';
 import { requireAdmin, SUPER_ADMIN } from './guard.ts';
@@ -26,8 +27,7 @@ const AuditEntry = Type.Object({
 
 /** The main-app session token, from the header, the body or the cookie the OAuth flow sets. */
 function mainToken(req: FastifyRequest, body: { token?: string } | undefined): string | null {
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return m?.[1] || body?.token || readCookie(req, MAIN_SESSION_COOKIE) || null;
+  return bearerToken(req) || body?.token || readCookie(req, MAIN_SESSION_COOKIE) || null;
 }
 
 export function adminRoutes(app: App, ctx: AppContext): void {

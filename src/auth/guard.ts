@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { unauthorized } from '../errors.ts';
+import { bearerToken } from '../http/bearer.ts';
 import { verifySession } from './jwt.ts';
 
 /** The signed-in caller, as every authenticated route sees it. */
@@ -11,20 +12,13 @@ export interface AuthUser {
   tokenVersion: number;
 }
 
-function bearer(req: FastifyRequest): string | null {
-  const h = req.headers.authorization;
-  if (!h) return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(h);
-  return m?.[1] ?? '';
-}
-
 /**
  * The caller behind the request's Bearer token, or null when there is no Authorization header.
  * A token that is present but invalid, expired, revoked (token_version bumped) or belongs to a
  * deleted account is a 401 — the legacy client logs out on 401, so only such tokens get one.
  */
 export async function optionalUser(ctx: AppContext, req: FastifyRequest): Promise<AuthUser | null> {
-  const token = bearer(req);
+  const token = bearerToken(req);
   if (token === null) return null;
   if (!token) throw unauthorized('The Authorization header must be "Bearer <token>".', 'invalid_token');
   const claims = await verifySession(ctx.config.jwtSecret, token, ctx.now());

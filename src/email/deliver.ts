@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import { drainQueue } from '../jobs/drain.ts';
-import { maxAttempts } from '../jobs/queues.ts';
+import { drainQueue } from '../job-queue/drain.ts';
+import { maxAttempts } from '../job-queue/queues.ts';
 import { PermanentMailError } from './mailer.ts';
 import { sendDeliveryJobs } from './outbox.ts';
 import {

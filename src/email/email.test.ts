@@ -6,7 +6,7 @@ import { createTestApp, TEST_SECRET, type TestApp } from '../../test/app.ts';
 import { isPostgres } from '../../test/db.ts';
 import { jobsOf, makeJobsDue } from '../../test/jobs.ts';
 import { runCli } from '../cli/main.ts';
-import { jobId } from '../jobs/queue.ts';
+import { jobId } from '../job-queue/queue.ts';
 import { deliverPendingEmails, MAX_EMAIL_ATTEMPTS, requeueUnfinishedEmails } from './deliver.ts';
 import { type Mailer, PermanentMailError } from './mailer.ts';
 import { emailJobKey, queueEmail } from './outbox.ts';

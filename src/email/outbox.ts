@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import type { JobQueue } from '../job-queue/queue.ts';
 
 /** A rendered e-mail: templates are plain functions returning this. */
 export interface EmailContent {

@@ -49,3 +49,42 @@ export async function findPublicProfileByHandle(db: Q, handle: string) {
 export async function updateUserAccount(db: Q, userId: number, set: Updateable<UserTable>) {
   return db.updateTable('user').set(set).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
 }
+
+/** The expert a question, a payment hold or a campaign visit is for: pricing terms and contact. */
+const EXPERT_COLUMNS = [
+  'expert_profile.id',
+  'expert_profile.user_id',
+  'expert_profile.handle',
+  'expert_profile.accepting_questions',
+  'expert_profile.tier1_enabled',
+  'expert_profile.tier1_price_cents',
+  'expert_profile.tier1_sla_hours',
+  'expert_profile.tier2_enabled',
+  'expert_profile.tier2_min_price_cents',
+  'expert_profile.tier2_max_price_cents',
+  'expert_profile.tier2_auto_decline_below_cents',
+  'expert_profile.tier2_sla_hours',
+  'expert_profile.avatar_url',
+  'expert_profile.professional_title',
+  'user.email',
+  'user.name',
+] as const;
+
+function expertQuery(db: Q) {
+  return db.selectFrom('expert_profile').innerJoin('user', 'user.id', 'expert_profile.user_id').select(EXPERT_COLUMNS);
+}
+export type ExpertForQuestion = NonNullable<Awaited<ReturnType<typeof findExpertById>>>;
+
+/** Handles match exactly (case-sensitive), as the legacy lookup and the public profile did. */
+export function findExpertByHandle(db: Q, handle: string) {
+  return expertQuery(db).where('expert_profile.handle', '=', handle).executeTakeFirst();
+}
+
+export function findExpertById(db: Q, id: number) {
+  return expertQuery(db).where('expert_profile.id', '=', id).executeTakeFirst();
+}
+
+/** The profile id and handle of a user (null-ish when the user has no profile yet). */
+export function findProfileIdOfUser(db: Q, userId: number) {
+  return db.selectFrom('expert_profile').select(['id', 'handle']).where('user_id', '=', userId).executeTakeFirst();
+}

@@ -4,6 +4,9 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import type { ProfileRow } from './mappers.ts';
 import { checkTiers, isValidHandle, legacyPrice, type ProfileBodyInput, profileValues } from './profile-input.ts';
 import {
+  type ExpertForQuestion,
+  findExpertByHandle,
+  findExpertById,
   findProfileByUserId,
   findProfileOwnerByHandle,
   findPublicProfileByHandle,
@@ -169,4 +172,11 @@ export async function getPublicProfile(ctx: AppContext, handle: string) {
 export async function isHandleAvailable(ctx: AppContext, handle: string): Promise<boolean> {
   if (!isValidHandle(handle)) return false;
   return !(await findProfileOwnerByHandle(ctx.db, handle));
+}
+
+/** The expert of a new question or payment hold, by handle (the ask page) or profile id (Xano paths). */
+export async function resolveExpert(ctx: AppContext, handle: string | null, profileId: number | null): Promise<ExpertForQuestion> {
+  const expert = handle ? await findExpertByHandle(ctx.db, handle) : profileId ? await findExpertById(ctx.db, profileId) : undefined;
+  if (!expert) throw notFound('No expert has this handle. Check the link you followed.', 'expert_not_found');
+  return expert;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { FileDeletionOutboxTable } from '../db/schema.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import type { JobQueue } from '../job-queue/queue.ts';
 
 export type FileTarget = FileDeletionOutboxTable['target'];
 

@@ -9,8 +9,8 @@
  */
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import { drainQueue } from '../jobs/drain.ts';
-import type { JobDefinition, JobSummary } from '../jobs/types.ts';
+import { drainQueue } from '../job-queue/drain.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { markItemDone, markItemFailed, outboxStats, selectPendingItem, selectPendingItemIds, sendFileDeleteJobs } from './queries.ts';
 
 /** Metadata keys our payment intents carry about a person: emptied (Stripe deletes empty keys). */

@@ -3,8 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { registerJobMetrics } from '../jobs/metrics.ts';
-import { registerPrivacyMetrics } from '../privacy/metrics.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -19,12 +17,14 @@ function metricsAllowed(req: FastifyRequest, token: string | null): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/** Adds a domain's gauges (read at scrape time) to the registry; the app passes them in, so the HTTP kit imports no domain. */
+export type MetricsCollector = (registry: Registry, ctx: AppContext) => void;
+
 /** One registry per app instance, so that tests building many apps never share counters. */
-export function installMetrics(app: FastifyInstance, ctx: AppContext): Registry {
+export function installMetrics(app: FastifyInstance, ctx: AppContext, collectors: readonly MetricsCollector[]): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  registerJobMetrics(registry, ctx.db);
-  registerPrivacyMetrics(registry, ctx.db, ctx.now);
+  for (const collect of collectors) collect(registry, ctx);
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

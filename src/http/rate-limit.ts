@@ -1,7 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
-import { verifySession } from '../auth/jwt.ts';
 import type { AppContext } from '../context.ts';
 import { tooManyRequests } from '../errors.ts';
 import type { App } from './app-type.ts';
@@ -22,16 +20,4 @@ export async function installRateLimit(app: App, ctx: AppContext): Promise<void>
     keyGenerator: (req) => req.ip,
     errorResponseBuilder: (_req, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
-}
-
-/**
- * Key for routes that need a session: the signed-in user (so that changing networks does not reset
- * the count), else the client IP. Only a token that verifies names a user; anything else counts per IP.
- */
-export function sessionOrIpKey(ctx: AppContext) {
-  return async (req: FastifyRequest): Promise<string> => {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const claims = m?.[1] ? await verifySession(ctx.config.jwtSecret, m[1], ctx.now()) : null;
-    return claims ? `user:${claims.userId}` : `ip:${req.ip}`;
-  };
 }

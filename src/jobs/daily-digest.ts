@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { queueEmail } from '../email/outbox.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { type DigestQuestion, dailyDigestEmail } from './daily-digest-email.ts';
-import type { JobDefinition, JobSummary } from './types.ts';
 
 const BATCH = 50;
 const URGENT_MS = 2 * 60 * 60 * 1000;

@@ -1,9 +1,9 @@
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { type ExpiryKind, expireOffer, expireSla, type OnExpired, selectDue } from '../offers/expire.ts';
 import { recoverReviewToken } from '../questions/review-token.ts';
 import { expiredEmail } from './expire-email.ts';
-import type { JobDefinition, JobSummary } from './types.ts';
 
 const BATCH = 500;
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { createExpert } from '../../test/factories.ts';
+import type { JobDefinition } from '../job-queue/types.ts';
 import { dailyDigest } from './daily-digest.ts';
 import { findJob } from './registry.ts';
 import { runJob } from './runner.ts';
 import { startWorkers } from './scheduler.ts';
-import type { JobDefinition } from './types.ts';
 
 const HOUR = 3_600_000;
 

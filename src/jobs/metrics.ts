@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
-import { type JobStats, selectJobStats } from './queries.ts';
+import { type JobStats, selectJobStats } from '../job-queue/queries.ts';
 import { JOBS } from './registry.ts';
 
 type Pick = (s: JobStats | undefined) => number;

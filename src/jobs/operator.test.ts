@@ -8,8 +8,8 @@ import type { Mailer } from '../email/mailer.ts';
 import { emailJobKey, queueEmail } from '../email/outbox.ts';
 import { welcomeEmail } from '../email/templates.ts';
 import { HttpError } from '../errors.ts';
+import { jobId } from '../job-queue/queue.ts';
 import { failedJobs, queueStats, retryJob } from './operator.ts';
-import { jobId } from './queue.ts';
 
 describe('queue operator: stats, failed jobs and retry', () => {
   let t: TestApp;

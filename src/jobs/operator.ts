@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { executorOn, jobId } from './queue.ts';
-import { QUEUES, type QueueName, type QueuePayload } from './queues.ts';
+import { executorOn, jobId } from '../job-queue/queue.ts';
+import { QUEUES, type QueueName, type QueuePayload } from '../job-queue/queues.ts';
 import { QUEUE_WORKERS, type QueueWorker } from './workers.ts';
 
 export interface QueueStats {

@@ -1,9 +1,9 @@
 import { fileDeletionOutboxJob } from '../file-deletion/service.ts';
+import type { JobDefinition } from '../job-queue/types.ts';
 import { paymentActionsJob } from '../payments/job.ts';
 import { privacyRetentionJob } from '../privacy/retention.ts';
 import { dailyDigest } from './daily-digest.ts';
 import { expireOffersJob, expireSlaJob } from './expire.ts';
-import type { JobDefinition } from './types.ts';
 import { cleanupMediaJob, deliverEmailsJob } from './wrappers.ts';
 
 /** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */

@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
+import { finishJobRun, insertJobRun } from '../job-queue/queries.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { jobAlertEmail } from './alert-email.ts';
-import { finishJobRun, insertJobRun } from './queries.ts';
-import type { JobDefinition, JobSummary } from './types.ts';
 
 export interface RunJobOptions {
   trigger: 'schedule' | 'cli' | 'queue';

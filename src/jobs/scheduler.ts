@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { AppContext } from '../context.ts';
 import { requeueUnfinishedEmails } from '../email/deliver.ts';
 import { requeuePendingFileDeletions } from '../file-deletion/service.ts';
-import { finishJobRun, insertJobRun } from './queries.ts';
+import { finishJobRun, insertJobRun } from '../job-queue/queries.ts';
 import { JOBS, scheduleOf } from './registry.ts';
 import { runJob } from './runner.ts';
 import { startQueueWorkers } from './workers.ts';

@@ -4,8 +4,8 @@ import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { deliverEmail, emailDeadLettered, reviveEmail } from '../email/deliver.ts';
 import { deleteFileItem, reviveFileItem } from '../file-deletion/service.ts';
+import type { QueueName, QueuePayload } from '../job-queue/queues.ts';
 import { paymentActionDeadLettered, paymentActionPending, runPaymentAction } from '../payments/actions.ts';
-import type { QueueName, QueuePayload } from './queues.ts';
 
 export interface QueueWorker<Q extends QueueName> {
   /** Throws to have pg-boss retry the job with the queue's back-off. */

@@ -1,6 +1,6 @@
 import { deliverPendingEmails, requeueUnfinishedEmails } from '../email/deliver.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { cleanupMedia } from '../media/cleanup.ts';
-import type { JobDefinition, JobSummary } from './types.ts';
 
 /**
  * The scheduled media cleanup applies (the CLI defaults to a dry run); the circuit breaker still

@@ -56,15 +56,6 @@ export async function findCampaignMetrics(db: Db, campaignId: number): Promise<C
   return rows[0];
 }
 
-export function findExpertByUserId(db: Db, userId: number) {
-  return db.selectFrom('expert_profile').select(['id', 'handle']).where('user_id', '=', userId).executeTakeFirst();
-}
-
-/** Exact, case-sensitive match, as the public profile resolves handles. */
-export function findExpertByHandle(db: Db, handle: string) {
-  return db.selectFrom('expert_profile').select(['id', 'handle']).where('handle', '=', handle).executeTakeFirst();
-}
-
 export function findOwnCampaignForUpdate(db: Db, campaignId: number, expertProfileId: number) {
   return db
     .selectFrom('utm_campaign')

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { conflict, notFound, unprocessable } from '../errors.ts';
+import { findProfileIdOfUser, findProfileOwnerByHandle } from '../experts/queries.ts';
 import { isFlagEnabled } from '../flags/service.ts';
 import { deviceType } from './device.ts';
 import { buildInsights, conversionRate } from './insights.ts';
@@ -11,8 +12,6 @@ import {
   countCampaigns,
   findCampaignByUtm,
   findCampaignMetrics,
-  findExpertByHandle,
-  findExpertByUserId,
   findOwnCampaignForUpdate,
   insertCampaign,
   insertVisit,
@@ -54,13 +53,13 @@ function campaignOut(c: CampaignMetricsRow, clientOrigin: string, handle: string
 }
 
 async function expertOf(ctx: AppContext, userId: number) {
-  const expert = await findExpertByUserId(ctx.db, userId);
+  const expert = await findProfileIdOfUser(ctx.db, userId);
   if (!expert) throw notFound('You have no expert profile yet: finish onboarding first.', 'expert_profile_missing');
   return expert;
 }
 
 export async function listCampaigns(ctx: AppContext, userId: number, includeArchived: boolean) {
-  const expert = await findExpertByUserId(ctx.db, userId);
+  const expert = await findProfileIdOfUser(ctx.db, userId);
   if (!expert) return [];
   const statuses: CampaignStatus[] = includeArchived ? ['active', 'paused', 'archived'] : ['active', 'paused'];
   const rows = await listCampaignMetrics(ctx.db, expert.id, statuses);
@@ -166,7 +165,7 @@ export async function trackVisit(
   meta: { ipHash: string; userAgent: string | null; referrer: string | null; country: string | null },
 ): Promise<VisitResult> {
   if (!(await isFlagEnabled(ctx.db, MARKETING_FLAG))) return { tracked: false };
-  const expert = await findExpertByHandle(ctx.db, input.expert_handle.trim());
+  const expert = await findProfileOwnerByHandle(ctx.db, input.expert_handle.trim());
   const source = utmKey(input.utm_source);
   const campaign = utmKey(input.utm_campaign);
   if (!expert || !source || !campaign) return { tracked: false };
@@ -205,7 +204,7 @@ export async function trackVisit(
 }
 
 export async function trafficSources(ctx: AppContext, userId: number) {
-  const expert = await findExpertByUserId(ctx.db, userId);
+  const expert = await findProfileIdOfUser(ctx.db, userId);
   if (!expert) return [];
   const rows = await trafficBySource(ctx.db, expert.id);
   return rows.map((r) => ({
@@ -219,7 +218,7 @@ export async function trafficSources(ctx: AppContext, userId: number) {
 }
 
 export async function insights(ctx: AppContext, userId: number) {
-  const expert = await findExpertByUserId(ctx.db, userId);
+  const expert = await findProfileIdOfUser(ctx.db, userId);
   return buildInsights(expert ? await visitTotals(ctx.db, expert.id) : { visits: 0, questions: 0 });
 }
 

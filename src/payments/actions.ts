@@ -8,8 +8,8 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
-import { drainQueue } from '../jobs/drain.ts';
-import type { JobQueue } from '../jobs/queue.ts';
+import { drainQueue } from '../job-queue/drain.ts';
+import type { JobQueue } from '../job-queue/queue.ts';
 import { PaymentProviderError } from '../payment-provider/provider.ts';
 import {
   abandonPaymentAction,

@@ -1,4 +1,4 @@
-import type { JobDefinition, JobSummary } from '../jobs/types.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { runDuePaymentActions } from './actions.ts';
 
 /**

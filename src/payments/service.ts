@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { badRequest, HttpError } from '../errors.ts';
+import { resolveExpert } from '../experts/service.ts';
+import { type Tier, tierTerms } from '../experts/tiers.ts';
 import { PaymentProviderError, type ProviderEvent } from '../payment-provider/provider.ts';
-import { resolveExpert } from '../questions/create.ts';
-import { type Tier, tierTerms } from '../questions/tiers.ts';
 import { completePaymentAction, findPaymentByIntent } from './queries.ts';
 
 export interface CreateIntentInput {

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { queueFileDeletions } from '../file-deletion/queries.ts';
-import type { JobDefinition, JobSummary } from '../jobs/types.ts';
+import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 
 /** E-mails that carry an erased person's address (or a code) past their purpose. */
 const TRANSIENT_TEMPLATES = ['account-deleted', 'asker-erased', 'privacy-code'];

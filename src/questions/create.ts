@@ -7,16 +7,18 @@ import { linkSessionToQuestion } from '../coach/queries.ts';
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict, notFound } from '../errors.ts';
+import type { ExpertForQuestion } from '../experts/queries.ts';
+import { resolveExpert } from '../experts/service.ts';
+import { type Tier, tierTerms } from '../experts/tiers.ts';
 import { attributeQuestionToVisit } from '../marketing/attribution.ts';
 import { claimRecording } from '../media/claim.ts';
 import { decidePaymentAction, runPaymentAction } from '../payments/actions.ts';
 import { insertPayment, paymentIntentIsUsed } from '../payments/queries.ts';
 import { verifyHold } from '../payments/verify.ts';
 import { newQuestionEmail, questionSubmittedEmail } from './emails.ts';
-import { type ExpertForQuestion, findExpertByHandle, findExpertById, insertQuestion, type QuestionRow, updateQuestion } from './queries.ts';
+import { insertQuestion, type QuestionRow, updateQuestion } from './queries.ts';
 import { hashReviewToken, reviewTokenFor } from './review-token.ts';
 import type { AttachmentT } from './shapes.ts';
-import { type Tier, tierTerms } from './tiers.ts';
 
 export interface NewQuestionInput {
   tier: Tier;
@@ -41,12 +43,6 @@ const DAY_MS = 24 * 3600_000;
 
 const intentReused = () =>
   conflict('This payment was already used for another question. Start a new payment to ask again.', 'payment_intent_already_used');
-
-export async function resolveExpert(ctx: AppContext, handle: string | null, profileId: number | null): Promise<ExpertForQuestion> {
-  const expert = handle ? await findExpertByHandle(ctx.db, handle) : profileId ? await findExpertById(ctx.db, profileId) : undefined;
-  if (!expert) throw notFound('No expert has this handle. Check the link you followed.', 'expert_not_found');
-  return expert;
-}
 
 function isUniqueViolation(err: unknown, what: string): boolean {
   const e = err as { code?: string; constraint?: string; message?: string; detail?: string };

@@ -1,8 +1,9 @@
 import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import { findProfileIdOfUser } from '../experts/queries.ts';
 import { dashboardAnalytics } from './analytics.ts';
 import { countQuestions, listForAnalytics, listPendingOffers, listQuestions, listRatedAnswers } from './listing.ts';
-import { findMediaAssets, findProfileIdOfUser, findRatingsOfQuestions } from './queries.ts';
+import { findMediaAssets, findRatingsOfQuestions } from './queries.ts';
 import { recordingSegments } from './segments.ts';
 import { profileIdOf } from './service.ts';
 import { ms, parseAttachments, toExpertQuestion } from './shapes.ts';

@@ -4,43 +4,6 @@ import type { DB, QuestionTable } from '../db/schema.ts';
 type Q = Kysely<DB>;
 export type QuestionRow = Selectable<QuestionTable>;
 
-const EXPERT_COLUMNS = [
-  'expert_profile.id',
-  'expert_profile.user_id',
-  'expert_profile.handle',
-  'expert_profile.accepting_questions',
-  'expert_profile.tier1_enabled',
-  'expert_profile.tier1_price_cents',
-  'expert_profile.tier1_sla_hours',
-  'expert_profile.tier2_enabled',
-  'expert_profile.tier2_min_price_cents',
-  'expert_profile.tier2_max_price_cents',
-  'expert_profile.tier2_auto_decline_below_cents',
-  'expert_profile.tier2_sla_hours',
-  'expert_profile.avatar_url',
-  'expert_profile.professional_title',
-  'user.email',
-  'user.name',
-] as const;
-
-function expertQuery(db: Q) {
-  return db.selectFrom('expert_profile').innerJoin('user', 'user.id', 'expert_profile.user_id').select(EXPERT_COLUMNS);
-}
-export type ExpertForQuestion = NonNullable<Awaited<ReturnType<typeof findExpertById>>>;
-
-/** Handles match exactly (case-sensitive), as the legacy lookup did. */
-export function findExpertByHandle(db: Q, handle: string) {
-  return expertQuery(db).where('expert_profile.handle', '=', handle).executeTakeFirst();
-}
-
-export function findExpertById(db: Q, id: number) {
-  return expertQuery(db).where('expert_profile.id', '=', id).executeTakeFirst();
-}
-
-export function findProfileIdOfUser(db: Q, userId: number) {
-  return db.selectFrom('expert_profile').select('id').where('user_id', '=', userId).executeTakeFirst();
-}
-
 export function insertQuestion(trx: Q, values: Insertable<QuestionTable>) {
   return trx.insertInto('question').values(values).returningAll().executeTakeFirstOrThrow();
 }

@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
+import { sessionOrIpKey } from '../auth/rate-key.ts';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
-import { sessionOrIpKey } from '../http/rate-limit.ts';
 import { errorResponses, Nullable } from '../http/schemas.ts';
 import { refundQuestion } from './refund.ts';
 import { emptyBodyAsObject } from './shapes.ts';

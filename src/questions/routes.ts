@@ -1,6 +1,7 @@
 import { type Static, Type } from '@fastify/type-provider-typebox';
 import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import type { Tier } from '../experts/tiers.ts';
 import type { App } from '../http/app-type.ts';
 import { errorResponses, Nullable } from '../http/schemas.ts';
 import { hashVisitorIp } from '../marketing/ip-hash.ts';
@@ -10,7 +11,6 @@ import { PatchBody } from './patch-body.ts';
 import { refundRoutes } from './refund-routes.ts';
 import { getOwnedQuestion, patchQuestion, setHidden } from './service.ts';
 import { Attachment, ExpertQuestion, ms } from './shapes.ts';
-import type { Tier } from './tiers.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
 const OptText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));

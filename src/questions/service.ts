@@ -2,8 +2,9 @@ import type { AuthUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
+import { findProfileIdOfUser } from '../experts/queries.ts';
 import type { PatchBodyT } from './patch-body.ts';
-import { findProfileIdOfUser, findQuestionById, findRatingsOfQuestions, type QuestionRow, setQuestionsHidden } from './queries.ts';
+import { findQuestionById, findRatingsOfQuestions, type QuestionRow, setQuestionsHidden } from './queries.ts';
 import { hashReviewToken } from './review-token.ts';
 import { toExpertQuestion } from './shapes.ts';
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { createContext } from '../../compose.ts';
+import { selectJobStats } from '../../job-queue/queries.ts';
 import { failedJobs, queueStats, retryJob } from '../../jobs/operator.ts';
-import { selectJobStats } from '../../jobs/queries.ts';
 import { findJob, JOBS, scheduleOf } from '../../jobs/registry.ts';
 import { runJob } from '../../jobs/runner.ts';
 import { startWorkers } from '../../jobs/scheduler.ts';

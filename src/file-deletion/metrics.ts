@@ -1,9 +1,9 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/index.ts';
-import { type OutboxStats, outboxStats } from '../file-deletion/queries.ts';
+import { type OutboxStats, outboxStats } from './queries.ts';
 
 /** Deletion-outbox health, read from the table at scrape time (the cluster's truth). */
-export function registerPrivacyMetrics(registry: Registry, db: Db, now: () => Date): void {
+export function registerFileDeletionMetrics(registry: Registry, db: Db, now: () => Date): void {
   let pending: Promise<OutboxStats> | null = null;
   const load = () => {
     pending ??= outboxStats(db, now()).finally(() => {
