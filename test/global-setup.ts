@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { TestProject } from 'vitest/node';
 import { type Database, openPglite, openPostgres } from '../src/db/index.ts';
-import { createJobQueue } from '../src/jobs/queue.ts';
+import { createJobQueue } from '../src/job-queue/queue.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from '../src/migrate/index.ts';
 import { adminUrl, databaseUrl } from './pg-urls.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../src/context.ts';
-import type { QueueName } from '../src/jobs/queues.ts';
+import type { QueueName } from '../src/job-queue/queues.ts';
 
 /**
  * pg-boss schedules a retry on the database's clock, not on the injected one: tests that advance
