@@ -1,10 +1,11 @@
 /**
- * node scripts/arch-stats.ts [--json]
+ * node scripts/arch-stats.ts [--json] [--check]
  *
  * The shape of src/ as issue #19 measures it: import arrows between folders, the arrows that lie
  * on a folder cycle (an arrow A → B where B also reaches A: one of the two points back up),
  * folder cycles (strongly connected groups of folders), file cycles, and the longest functions.
  * Files at the root of src/ count as folders of their own. The graph is dependency-cruiser's (tests excluded, type-only imports included).
+ * With --check (in `npm run lint`) it exits 1 when any folder lies on a cycle: dependency-cruiser checks files, this checks folders.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,10 +17,10 @@ interface Cruise {
   summary: { violations: { rule: { name: string } }[] };
 }
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { json: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean' } } });
 if (values.help) {
   console.log(
-    'Usage: node scripts/arch-stats.ts [--json]\nPrints folder arrows, back-arrows, folder and file cycles, longest functions of src/.',
+    'Usage: node scripts/arch-stats.ts [--json] [--check]\nPrints folder arrows, back-arrows, folder and file cycles, longest functions of src/.\n--check: exit 1 when folders import each other in a cycle.',
   );
   process.exit(0);
 }
@@ -135,4 +136,8 @@ else {
   console.log(`folder cycles ${sccs.length}${sccs.map((c) => `\n  ${c.join(' ↔ ')}`).join('')}`);
   console.log(`file cycles (dependency-cruiser) ${fileCycles}`);
   console.log(`longest functions:${report.longestFunctions.map((f) => `\n  ${f.lines} lines  ${f.where}`).join('')}`);
+}
+if (values.check && (sccs.length > 0 || fileCycles > 0)) {
+  console.error(`arch: ${sccs.length} folder cycle(s), ${fileCycles} file cycle(s): imports between folders must point one way.`);
+  process.exit(1);
 }

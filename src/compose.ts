@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createOpenAiCoach } from './coach/openai.ts';
-import type { CoachProvider } from './coach/provider.ts';
-import { createRulesCoach } from './coach/rules.ts';
+import { createOpenAiCoach } from './coach-provider/openai.ts';
+import type { CoachProvider } from './coach-provider/provider.ts';
+import { createRulesCoach } from './coach-provider/rules.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/index.ts';
-import { createMailer } from './email/factory.ts';
 import { createJobQueue } from './job-queue/queue.ts';
+import { createMailer } from './mailer/factory.ts';
 import { createPaymentProvider } from './payment-provider/factory.ts';
 import { createLocalStorage } from './storage/local.ts';
 import { createS3Storage } from './storage/s3.ts';

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type AdminConsoleConfig, adminConsoleConfig } from './admin-console/config.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { type CoachConfig, coachConfig } from './coach/config.ts';
+import { type AdminConsoleConfig, adminConsoleConfig } from './config-admin-console.ts';
+import { type CoachConfig, coachConfig } from './config-coach.ts';
 import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, optional, required, str, url } from './config-env.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
 import { type TicketsConfig, ticketsConfig } from './tickets/config.ts';

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { CoachProvider } from './coach/provider.ts';
+import type { CoachProvider } from './coach-provider/provider.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './db/index.ts';
-import type { Mailer } from './email/mailer.ts';
 import type { JobQueue } from './job-queue/queue.ts';
+import type { Mailer } from './mailer/mailer.ts';
 import type { PaymentProvider } from './payment-provider/provider.ts';
 import type { UrlSigner } from './storage/signer.ts';
 import type { Storage } from './storage/storage.ts';

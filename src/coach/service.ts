@@ -5,11 +5,11 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Analysis, QuickValidation } from '../coach-provider/provider.ts';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { badRequest, conflict, notFound, tooManyRequests } from '../errors.ts';
 import { hashVisitorIp } from '../marketing/ip-hash.ts';
-import type { Analysis, QuickValidation } from './provider.ts';
 import { consumeDailyUnit, findExpertForCoach, findSessionByKey, insertSession, saveAnalysis, saveResponses } from './queries.ts';
 
 const DAY_MS = 24 * 3600_000;

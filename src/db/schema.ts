@@ -3,7 +3,6 @@
  * change its interface here in the same commit (the schema test compares the two).
  */
 import type { ColumnType } from 'kysely';
-import type { IntentStatus } from '../payment-provider/provider.ts';
 import type { CreatedAt, Default, Id, Json, Timestamp } from './column-types.ts';
 import type * as Admin from './schema-admin.ts';
 import type * as Coach from './schema-coach.ts';
@@ -171,7 +170,8 @@ export interface SimulatedPaymentIntentTable {
   id: string;
   amount_cents: number;
   currency: string;
-  status: IntentStatus;
+  /** One of Stripe's PaymentIntent states (`IntentStatus` of src/payment-provider, which reads this table). */
+  status: string;
   capture_method: Default<'manual' | 'automatic'>;
   client_secret: string;
   description: string | null;

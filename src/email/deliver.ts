@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { drainQueue } from '../job-queue/drain.ts';
 import { maxAttempts } from '../job-queue/queues.ts';
-import { PermanentMailError } from './mailer.ts';
+import { PermanentMailError } from '../mailer/mailer.ts';
 import { sendDeliveryJobs } from './outbox.ts';
 import {
   claimEmail,
@@ -98,7 +98,7 @@ export interface DeliverySummary {
  */
 export async function deliverPendingEmails(ctx: AppContext, opts: { limit?: number } = {}): Promise<DeliverySummary> {
   const summary: DeliverySummary = { sent: 0, retried: 0, failed: 0, abandoned: 0 };
-  await drainQueue(ctx, 'email-deliver', opts.limit ?? 200, async ({ outboxId }) => {
+  await drainQueue(ctx.jobs, 'email-deliver', opts.limit ?? 200, async ({ outboxId }) => {
     try {
       const outcome = await deliverEmail(ctx, outboxId);
       if (outcome !== 'skipped') summary[outcome]++;

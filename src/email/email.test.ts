@@ -7,8 +7,8 @@ import { isPostgres } from '../../test/db.ts';
 import { jobsOf, makeJobsDue } from '../../test/jobs.ts';
 import { runCli } from '../cli/main.ts';
 import { jobId } from '../job-queue/queue.ts';
+import { type Mailer, PermanentMailError } from '../mailer/mailer.ts';
 import { deliverPendingEmails, MAX_EMAIL_ATTEMPTS, requeueUnfinishedEmails } from './deliver.ts';
-import { type Mailer, PermanentMailError } from './mailer.ts';
 import { emailJobKey, queueEmail } from './outbox.ts';
 import { magicLinkEmail, welcomeEmail } from './templates.ts';
 

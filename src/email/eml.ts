@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
-import { emlPath } from './outbox-mailer.ts';
-import { linksIn } from './templates.ts';
+import { linksIn } from '../mailer/mailer.ts';
+import { emlPath } from '../mailer/outbox-mailer.ts';
 
 export interface OutboxFile {
   id: number;

@@ -4,11 +4,11 @@ import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, testConfig } from '../../test/app.ts';
+import { createMailer } from '../mailer/factory.ts';
+import { PermanentMailError } from '../mailer/mailer.ts';
+import { createSmtpMailer } from '../mailer/smtp-mailer.ts';
 import { deliverPendingEmails } from './deliver.ts';
-import { createMailer } from './factory.ts';
-import { PermanentMailError } from './mailer.ts';
 import { queueEmail } from './outbox.ts';
-import { createSmtpMailer } from './smtp-mailer.ts';
 import { magicLinkEmail } from './templates.ts';
 
 interface Received {

@@ -77,8 +77,3 @@ export function welcomeEmail(input: { name: string; dashboardUrl: string }): Ema
   );
   return { subject, text, html };
 }
-
-/** Every http(s) link in a text part (the outbox adapter logs them so a developer can click). */
-export function linksIn(text: string): string[] {
-  return [...text.matchAll(/https?:\/\/[^\s<>"']+/g)].map((m) => m[0]);
-}

@@ -75,7 +75,7 @@ export async function workFileDeletionOutbox(ctx: AppContext, opts: { limit?: nu
   opts.signal?.throwIfAborted();
   await requeuePendingFileDeletions(ctx);
   const summary = { items: 0, failed: 0, done: 0 };
-  await drainQueue(ctx, 'file-delete', opts.limit ?? 200, async ({ itemId }) => {
+  await drainQueue(ctx.jobs, 'file-delete', opts.limit ?? 200, async ({ itemId }) => {
     summary.items++;
     try {
       await deleteFileItem(ctx, itemId);
@@ -92,7 +92,7 @@ export async function workFileDeletionOutbox(ctx: AppContext, opts: { limit?: nu
  * The file-delete queue's workers do the deleting; this on-demand job is the operator's lever: it
  * gives pending items their job and works the due ones now.
  */
-export const fileDeletionOutboxJob: JobDefinition = {
+export const fileDeletionOutboxJob: JobDefinition<AppContext> = {
   name: 'file-deletion-outbox',
   summary: 'Queue a file-delete job for every pending outbox item and delete the due ones now (workers do it continuously).',
   cron: null,

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts';
+import type { JobQueue } from './queue.ts';
 import type { QueueName, QueuePayload } from './queues.ts';
 
 /**
@@ -7,16 +7,16 @@ import type { QueueName, QueuePayload } from './queues.ts';
  * the same path as a worker, without waiting for a poll.
  */
 export async function drainQueue<Q extends QueueName>(
-  ctx: AppContext,
+  jobs: JobQueue,
   queue: Q,
   limit: number,
   handle: (payload: QueuePayload<Q>) => Promise<void>,
 ): Promise<{ done: number; failed: number }> {
-  const boss = ctx.jobs.boss();
-  const jobs = await boss.fetch<QueuePayload<Q>>(queue, { batchSize: limit });
+  const boss = jobs.boss();
+  const due = await boss.fetch<QueuePayload<Q>>(queue, { batchSize: limit });
   let done = 0;
   let failed = 0;
-  for (const job of jobs) {
+  for (const job of due) {
     try {
       await handle(job.data);
       await boss.complete(queue, job);

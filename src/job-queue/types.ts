@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { AppContext } from '../context.ts';
 
 /** What every run reports: `items` looked at, `failed` of them; jobs add their own counts. */
 export interface JobSummary {
@@ -17,12 +16,13 @@ interface JobRunOptions {
 
 /**
  * A background job: an idempotent function. Running it twice for the same moment changes
- * nothing more than running it once, so retries and overlapping triggers are safe.
+ * nothing more than running it once, so retries and overlapping triggers are safe. `C` is the
+ * context it runs with (the app's AppContext): a parameter, so this folder imports no app type.
  */
-export interface JobDefinition {
+export interface JobDefinition<C> {
   name: string;
   summary: string;
   /** Default cron (UTC); null = only on demand. Overridable per deployment with JOB_SCHEDULES. */
   cron: string | null;
-  run(ctx: AppContext, opts: JobRunOptions): Promise<JobSummary>;
+  run(ctx: C, opts: JobRunOptions): Promise<JobSummary>;
 }

@@ -45,7 +45,7 @@ async function selectPendingForExperts(db: Db, afterExpertId: number, limit: num
 }
 
 /** E-mail 7, once per expert per UTC day: the dedupe key makes a rerun of the same day a no-op. */
-export const dailyDigest: JobDefinition = {
+export const dailyDigest: JobDefinition<AppContext> = {
   name: 'daily-digest',
   summary: 'E-mail each expert with the digest enabled their pending questions, time left and urgent count.',
   cron: '0 8 * * *',

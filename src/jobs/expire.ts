@@ -38,7 +38,7 @@ export function notifyAsker(ctx: AppContext, kind: ExpiryKind): OnExpired {
  * (retried by payment-actions if the provider is down) and tells the asker. A question answered
  * or accepted in the meantime is re-checked under its row lock and skipped.
  */
-function expiryJob(kind: ExpiryKind): JobDefinition {
+function expiryJob(kind: ExpiryKind): JobDefinition<AppContext> {
   const expire = kind === 'offer' ? expireOffer : expireSla;
   return {
     name: kind === 'offer' ? 'expire-offers' : 'expire-sla',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { createExpert } from '../../test/factories.ts';
+import type { AppContext } from '../context.ts';
 import type { JobDefinition } from '../job-queue/types.ts';
 import { dailyDigest } from './daily-digest.ts';
 import { findJob } from './registry.ts';
@@ -93,7 +94,7 @@ describe('job runner', () => {
   afterAll(() => t.close());
 
   it('records a failed run, alerts the admin once, and rethrows for the queue to retry', async () => {
-    const broken: JobDefinition = {
+    const broken: JobDefinition<AppContext> = {
       name: 'broken',
       summary: 'always fails',
       cron: null,
@@ -114,8 +115,8 @@ describe('job runner', () => {
   });
 
   it('alerts when half or more of the items failed, not below', async () => {
-    const half: JobDefinition = { name: 'half', summary: '', cron: null, run: async () => ({ items: 4, failed: 2 }) };
-    const few: JobDefinition = { name: 'few', summary: '', cron: null, run: async () => ({ items: 4, failed: 1 }) };
+    const half: JobDefinition<AppContext> = { name: 'half', summary: '', cron: null, run: async () => ({ items: 4, failed: 2 }) };
+    const few: JobDefinition<AppContext> = { name: 'few', summary: '', cron: null, run: async () => ({ items: 4, failed: 1 }) };
     await runJob(t.ctx, half, { trigger: 'queue' });
     await runJob(t.ctx, few, { trigger: 'queue' });
     const alerts = await t.ctx.db.selectFrom('email_outbox').select('subject').where('template', '=', 'job-alert').execute();
@@ -124,7 +125,7 @@ describe('job runner', () => {
   });
 
   it('reports job health in /metrics', async () => {
-    await runJob(t.ctx, findJob('daily-digest') as JobDefinition, { trigger: 'cli' });
+    await runJob(t.ctx, findJob('daily-digest') as JobDefinition<AppContext>, { trigger: 'cli' });
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/job_last_success_timestamp_seconds\{job="daily-digest"\} \d{10}/);
     expect(res.body).toMatch(/job_failures_total\{job="daily-digest"\} 0/);

@@ -4,11 +4,11 @@ import { createTestApp, type TestApp } from '../../test/app.ts';
 import { makeJobsDue } from '../../test/jobs.ts';
 import { askQuickConsult, expertWithToken } from '../../test/question-helpers.ts';
 import { deliverPendingEmails } from '../email/deliver.ts';
-import type { Mailer } from '../email/mailer.ts';
 import { emailJobKey, queueEmail } from '../email/outbox.ts';
 import { welcomeEmail } from '../email/templates.ts';
 import { HttpError } from '../errors.ts';
 import { jobId } from '../job-queue/queue.ts';
+import type { Mailer } from '../mailer/mailer.ts';
 import { failedJobs, queueStats, retryJob } from './operator.ts';
 
 describe('queue operator: stats, failed jobs and retry', () => {

@@ -1,3 +1,4 @@
+import type { AppContext } from '../context.ts';
 import { fileDeletionOutboxJob } from '../file-deletion/service.ts';
 import type { JobDefinition } from '../job-queue/types.ts';
 import { paymentActionsJob } from '../payments/job.ts';
@@ -7,7 +8,7 @@ import { expireOffersJob, expireSlaJob } from './expire.ts';
 import { cleanupMediaJob, deliverEmailsJob } from './wrappers.ts';
 
 /** Every background job, registered once: the scheduler, `jobs list` and `jobs run` read this. */
-export const JOBS: readonly JobDefinition[] = [
+export const JOBS: readonly JobDefinition<AppContext>[] = [
   expireOffersJob,
   expireSlaJob,
   paymentActionsJob,
@@ -18,12 +19,12 @@ export const JOBS: readonly JobDefinition[] = [
   privacyRetentionJob,
 ];
 
-export function findJob(name: string): JobDefinition | undefined {
+export function findJob(name: string): JobDefinition<AppContext> | undefined {
   return JOBS.find((j) => j.name === name);
 }
 
 /** The effective cron of a job: JOB_SCHEDULES override, else its default; null = not scheduled. */
-export function scheduleOf(def: JobDefinition, overrides: Readonly<Record<string, string>>): string | null {
+export function scheduleOf(def: JobDefinition<AppContext>, overrides: Readonly<Record<string, string>>): string | null {
   const o = overrides[def.name];
   if (o === 'off') return null;
   return o ?? def.cron;

@@ -20,7 +20,7 @@ function mostlyFailed(summary: JobSummary): boolean {
  * Runs one job, records the run, logs its counts and alerts ADMIN_EMAIL (e-mail 9) when it throws
  * or when half or more of its items failed. Rethrows so that the queue retries it.
  */
-export async function runJob(ctx: AppContext, def: JobDefinition, opts: RunJobOptions): Promise<JobSummary> {
+export async function runJob(ctx: AppContext, def: JobDefinition<AppContext>, opts: RunJobOptions): Promise<JobSummary> {
   const log = ctx.log.child({ job: def.name, trigger: opts.trigger });
   const dryRun = opts.dryRun ?? false;
   const started = ctx.now();

@@ -1,3 +1,4 @@
+import type { AppContext } from '../context.ts';
 import { deliverPendingEmails, requeueUnfinishedEmails } from '../email/deliver.ts';
 import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { cleanupMedia } from '../media/cleanup.ts';
@@ -6,7 +7,7 @@ import { cleanupMedia } from '../media/cleanup.ts';
  * The scheduled media cleanup applies (the CLI defaults to a dry run); the circuit breaker still
  * refuses an unusually large deletion, and a refused run counts as failed so the admin is alerted.
  */
-export const cleanupMediaJob: JobDefinition = {
+export const cleanupMediaJob: JobDefinition<AppContext> = {
   name: 'cleanup-media',
   summary: 'Delete orphaned media rows, stored objects and videos past the grace period (quarantined 7 days), and old magic-link tokens.',
   cron: '0 3 * * *',
@@ -30,7 +31,7 @@ export const cleanupMediaJob: JobDefinition = {
  * E-mail goes out through the email-deliver queue's workers; this on-demand job is the operator's
  * lever: it gives unfinished outbox rows their delivery job and works the due part of the queue now.
  */
-export const deliverEmailsJob: JobDefinition = {
+export const deliverEmailsJob: JobDefinition<AppContext> = {
   name: 'deliver-emails',
   summary: 'Queue a delivery job for every unfinished outbox message and send the due ones now.',
   cron: null,

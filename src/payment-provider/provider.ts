@@ -4,7 +4,7 @@
  * (records in PostgreSQL with Stripe's states) and `stripe` (the Stripe API).
  */
 
-/** Stripe's PaymentIntent states; also the simulated adapter's `status` column (db/schema.ts). */
+/** Stripe's PaymentIntent states; also the values of the simulated adapter's `status` column. */
 export type IntentStatus =
   | 'requires_payment_method'
   | 'requires_confirmation'

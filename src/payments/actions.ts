@@ -114,7 +114,7 @@ export async function runDuePaymentActions(ctx: AppContext, opts: { limit?: numb
     ),
   );
   const counts: Record<ActionOutcome, number> = { done: 0, retry_scheduled: 0, abandoned: 0, nothing_to_do: 0 };
-  const r = await drainQueue(ctx, 'payment-action', opts.limit ?? 100, async ({ paymentId }) => {
+  const r = await drainQueue(ctx.jobs, 'payment-action', opts.limit ?? 100, async ({ paymentId }) => {
     try {
       counts[await runPaymentAction(ctx, paymentId, { fromQueue: true })] += 1;
     } catch (err) {

@@ -1,3 +1,4 @@
+import type { AppContext } from '../context.ts';
 import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { runDuePaymentActions } from './actions.ts';
 
@@ -5,7 +6,7 @@ import { runDuePaymentActions } from './actions.ts';
  * The operator's lever over the payment-action queue (whose workers retry on their own): gives
  * every unconfirmed capture or release its job and works the due ones now.
  */
-export const paymentActionsJob: JobDefinition = {
+export const paymentActionsJob: JobDefinition<AppContext> = {
   name: 'payment-actions',
   summary: 'Queue a job for every unconfirmed payment capture or release and run the due ones now',
   cron: null,

@@ -61,7 +61,7 @@ export async function runRetention(ctx: AppContext, dryRun: boolean) {
   });
 }
 
-export const privacyRetentionJob: JobDefinition = {
+export const privacyRetentionJob: JobDefinition<AppContext> = {
   name: 'privacy-retention',
   summary:
     'Delete pseudonymised payments past retain_until, expired exports, delivered erasure e-mails, old codes and stale coaching data.',

@@ -7,12 +7,12 @@ import { csvSource } from '../../import/csv-source.ts';
 import { formatFiles, syncFiles } from '../../import/files.ts';
 import { formatImport, formatVerify } from '../../import/format.ts';
 import { ADMIN_SPECS } from '../../import/map-admin.ts';
-import { importProgress } from '../../import/progress.ts';
 import { runImport } from '../../import/run.ts';
 import type { Source } from '../../import/source.ts';
 import { verifyImport } from '../../import/verify.ts';
 import { xanoSource } from '../../import/xano-source.ts';
 import { type Command, type CommandInput, intOption, UsageError, withDatabase } from '../command.ts';
+import { importProgress } from '../import-progress.ts';
 
 const sourceOptions = {
   url: { type: 'string' },

@@ -1,5 +1,5 @@
-import type { ProgressSink } from '../cli/progress.ts';
-import type { ProgressEvent } from './run.ts';
+import type { ProgressEvent } from '../import/run.ts';
+import type { ProgressSink } from './progress.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const eta = (ms: number | null) => {

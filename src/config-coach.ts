@@ -1,4 +1,4 @@
-import { ConfigError, type Env, int, optional, str, url } from '../config-env.ts';
+import { ConfigError, type Env, int, optional, str, url } from './config-env.ts';
 
 /** The ask page's AI coach (COACH=rules|openai) and its daily limits (read by loadConfig). */
 export type CoachConfig = {

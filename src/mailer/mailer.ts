@@ -29,3 +29,8 @@ function senderDomain(from: string): string {
 
 /** Stable per outbox row, so a receiving server can recognise a duplicate of the same message. */
 export const messageIdFor = (id: number, from: string) => `<outbox-${id}@${senderDomain(from)}>`;
+
+/** Every http(s) link in a text part (the outbox adapter logs them so a developer can click). */
+export function linksIn(text: string): string[] {
+  return [...text.matchAll(/https?:\/\/[^\s<>"']+/g)].map((m) => m[0]);
+}

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
-import { messageIdFor } from './mailer.ts';
-import { linksIn } from './templates.ts';
+import { linksIn, messageIdFor } from './mailer.ts';
 
 /** The file an outbox message is written to: `<dir>/<outbox id>.eml`. */
 export const emlPath = (dir: string, id: number) => join(dir, `${id}.eml`);

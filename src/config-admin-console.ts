@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, type Env, optional as val } from '../config-env.ts';
+import { ConfigError, type Env, optional as val } from './config-env.ts';
 
 /** The legacy admin console on its own listener (ADMIN_PORT), same-origin with its API. */
 export interface AdminConsoleConfig {
