@@ -1,43 +1,25 @@
-import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { bearerSecurity, requireUser } from '../auth/guard.ts';
+import { requireUser } from '../auth/guard.ts';
 import { sessionOrIpKey } from '../auth/rate-key.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
 import { bearerToken } from '../http/bearer.ts';
-import { errorResponses } from '../http/schemas.ts';
+import { acceptEmptyJson } from '../http/empty-json.ts';
 import { sendObject } from '../media/serve.ts';
 import { installErasedMediaGuard } from '../privacy/media-guard.ts';
 import { emptyBodyAsObject } from '../questions/shapes.ts';
 import { confirmAskerErasure, requestAskerErasure } from './asker.ts';
 import { createExport, EXPORT_PATH, findExportForDownload } from './export.ts';
+import {
+  deleteAccountSchema,
+  deleteCodeSchema,
+  erasureConfirmSchema,
+  erasureRequestSchema,
+  exportDownloadSchema,
+  exportSchema,
+} from './schemas.ts';
 import { deleteAccount, sendDeleteCode } from './service.ts';
-
-const Receipt = Type.Object({
-  ok: Type.Boolean(),
-  success: Type.Boolean(),
-  deletion_id: Type.String({ format: 'uuid' }),
-  counts: Type.Record(Type.String(), Type.Integer(), { description: 'rows erased, scrubbed or queued, per table' }),
-  message: Type.String(),
-});
-const CodeSent = Type.Object({ ok: Type.Boolean(), success: Type.Boolean(), message: Type.String(), expires_in_seconds: Type.Integer() });
-const DeleteBody = Type.Object(
-  { code: Type.Optional(Type.String({ maxLength: 12, description: '6-digit code from POST /me/delete-account/code' })) },
-  { additionalProperties: false },
-);
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ maxLength: 200, description: 'a retry with the same key gets the same receipt' })),
-});
-const ExportReply = Type.Object({
-  ok: Type.Boolean(),
-  success: Type.Boolean(),
-  export_id: Type.Integer(),
-  download_url: Type.String(),
-  expires_at: Type.Number({ description: 'epoch milliseconds' }),
-  size_bytes: Type.Integer(),
-  file_count: Type.Integer(),
-});
 
 /** Limits of the public routes: per client IP. */
 const perIp = (max: number, minutes: number) => ({ rateLimit: { max, timeWindow: minutes * 60_000 } });
@@ -50,15 +32,6 @@ export function accountRoutes(app: App, ctx: AppContext): void {
     rateLimit: { max, timeWindow: minutes * 60_000, keyGenerator: sessionOrIpKey(ctx) },
   });
 
-  const deleteSchema = {
-    tags: ['account'],
-    summary:
-      'Delete the account and everything it owns, in one transaction. Needs a fresh proof: a sign-in within the last minutes, or the e-mailed code.',
-    security: bearerSecurity,
-    headers: IdempotencyHeaders,
-    body: DeleteBody,
-    response: { 200: Receipt, ...errorResponses(400, 401, 403, 410, 429) },
-  };
   const remove = async (req: FastifyRequest<{ Body: { code?: string } }>) => {
     const key = req.headers['idempotency-key'];
     const r = await deleteAccount(ctx, {
@@ -68,20 +41,11 @@ export function accountRoutes(app: App, ctx: AppContext): void {
     });
     return { ok: true, success: true, ...r, message: 'Your account and its data were deleted. A confirmation e-mail is on its way.' };
   };
-  const deleteOpts = { schema: deleteSchema, preValidation: emptyBodyAsObject, config: perUser(30, 15) };
+  const deleteOpts = { schema: deleteAccountSchema, preValidation: emptyBodyAsObject, config: perUser(30, 15) };
   // The legacy client sends `Content-Type: application/json` with no body at all: an empty JSON
   // body is read as "no body" in this scope only (Fastify's parser rejects it everywhere else).
   app.register(async (scope) => {
-    scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-      const text = String(body);
-      if (!text.trim()) return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch (err) {
-        done(err as Error, undefined);
-      }
-    });
+    acceptEmptyJson(scope);
     scope.delete('/me/delete-account', deleteOpts, remove);
     scope.delete('/api/users/delete-account', deleteOpts, remove);
   });
@@ -89,12 +53,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/me/delete-account/code',
     {
-      schema: {
-        tags: ['account'],
-        summary: 'E-mail a one-time code that confirms DELETE /me/delete-account (3 an hour)',
-        security: bearerSecurity,
-        response: { 200: CodeSent, ...errorResponses(401, 429) },
-      },
+      schema: deleteCodeSchema,
       config: perUser(10, 60),
     },
     async (req) => {
@@ -112,12 +71,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/me/export',
     {
-      schema: {
-        tags: ['account'],
-        summary: 'Export everything the account owns (JSON and its own files) as a ZIP behind a link that expires',
-        security: bearerSecurity,
-        response: { 200: ExportReply, ...errorResponses(401, 404, 429) },
-      },
+      schema: exportSchema,
       config: perUser(10, 60),
     },
     async (req) => ({ ok: true, success: true, ...(await createExport(ctx, (await requireUser(ctx, req)).id)) }),
@@ -126,12 +80,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.get(
     `${EXPORT_PATH}/:token`,
     {
-      schema: {
-        tags: ['account'],
-        summary: 'Download an export archive (the link from POST /me/export)',
-        params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }) }),
-        response: errorResponses(400, 404, 410, 416, 429),
-      },
+      schema: exportDownloadSchema,
       config: perIp(30, 60),
     },
     async (req, reply) => {
@@ -149,12 +98,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/askers/erasure/request',
     {
-      schema: {
-        tags: ['account'],
-        summary: 'Asker erasure, step 1: e-mail a code to the address the questions were asked with (same answer for any address)',
-        body: Type.Object({ email: Type.String({ maxLength: 320 }) }, { additionalProperties: false }),
-        response: { 200: CodeSent, ...errorResponses(400, 429) },
-      },
+      schema: erasureRequestSchema,
       config: perIp(10, 60),
     },
     async (req) => {
@@ -171,16 +115,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/api/askers/erasure/confirm',
     {
-      schema: {
-        tags: ['account'],
-        summary: 'Asker erasure, step 2: with the e-mailed code, erase every question’s personal data tied to the address',
-        headers: IdempotencyHeaders,
-        body: Type.Object(
-          { email: Type.String({ maxLength: 320 }), code: Type.String({ maxLength: 12 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Receipt, ...errorResponses(400, 410, 429) },
-      },
+      schema: erasureConfirmSchema,
       config: perIp(20, 15),
     },
     async (req) => {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { App } from '../http/app-type.ts';
+import { acceptEmptyJson } from '../http/empty-json.ts';
 import { errorBody, installErrorHandler } from '../http/error-handler.ts';
 import { installFiniteNumbers } from '../http/finite-numbers.ts';
 import { installRateLimit } from '../http/rate-limit.ts';
@@ -78,14 +79,7 @@ export async function createAdminApp(ctx: AppContext): Promise<App> {
   installFiniteNumbers(app);
   // The console posts some calls with a JSON content type and no body; the webhook needs its raw bytes.
   const rawBodies = new WeakMap<FastifyRequest, string>();
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = String(body);
-    rawBodies.set(req, text);
-    if (text.trim() === '') return done(null, undefined);
-    parseJson(req, text, done);
-  });
+  acceptEmptyJson(app, (req, text) => rawBodies.set(req, text));
   await installRateLimit(app, ctx);
 
   consoleAuthRoutes(app, ctx);
