@@ -6,6 +6,7 @@ import { type AdminConsoleConfig, adminConsoleConfig } from './config-admin-cons
 import { type CoachConfig, coachConfig } from './config-coach.ts';
 import { bool, ConfigError, databaseUrlOf, dataDirOf, type Env, int, logLevel, optional, required, str, url } from './config-env.ts';
 import { type HttpLimitsConfig, httpLimitsConfig } from './config-http.ts';
+import type { S3StorageOptions } from './storage/s3.ts';
 import { type TicketsConfig, ticketsConfig } from './tickets/config.ts';
 
 export { ConfigError } from './config-env.ts';
@@ -205,18 +206,7 @@ function payments(env: Env): PaymentsConfig {
   return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
 }
 
-type StorageConfig =
-  | { kind: 'local' }
-  | {
-      kind: 's3';
-      /** null = AWS itself; R2: https://<account>.r2.cloudflarestorage.com; MinIO: its URL. */
-      endpoint: string | null;
-      region: string;
-      bucket: string;
-      accessKeyId: string;
-      secretAccessKey: string;
-      forcePathStyle: boolean;
-    };
+type StorageConfig = { kind: 'local' } | ({ kind: 's3' } & S3StorageOptions);
 
 type VideoConfig =
   | { kind: 'local' }

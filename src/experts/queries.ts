@@ -88,3 +88,13 @@ export function findExpertById(db: Q, id: number) {
 export function findProfileIdOfUser(db: Q, userId: number) {
   return db.selectFrom('expert_profile').select(['id', 'handle']).where('user_id', '=', userId).executeTakeFirst();
 }
+
+/** What the asker's review page shows of the expert: public fields only. */
+export function findExpertCard(db: Q, profileId: number) {
+  return db
+    .selectFrom('expert_profile')
+    .innerJoin('user', 'user.id', 'expert_profile.user_id')
+    .select(['expert_profile.handle', 'expert_profile.avatar_url', 'expert_profile.professional_title', 'user.name'])
+    .where('expert_profile.id', '=', profileId)
+    .executeTakeFirst();
+}

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { bool, id, int, type Repair, str, ts } from './convert.ts';
 import { existing } from './lookups.ts';
+import { mapRow } from './row-map.ts';
 import type { ColumnKind, Issue, LegacyRow, MapResult, TableSpec } from './types.ts';
 
 type Keys = Map<string, number>;
@@ -18,6 +19,26 @@ async function keyMap(db: Db, source: string, table: string, keys: (string | nul
     .where('legacy_key', 'in', want)
     .execute();
   return new Map(found.map((f) => [f.legacy_key, Number(f.id)]));
+}
+
+/** Our ids for the legacy keys a column of these rows names (a parent's uuid → its id here). */
+const refKeys = (db: Db, source: string, table: string, rows: LegacyRow[], column: string) =>
+  keyMap(
+    db,
+    source,
+    table,
+    rows.map((r) => str(r[column])),
+  );
+
+/**
+ * One column of the parents these keys found, by our id: what a child row copies from its parent
+ * (a flag's key, a feedback's time), read in the same page's lookup so `map` stays pure.
+ */
+async function columnById<T>(db: Db, table: string, column: string, keys: Keys): Promise<Map<number, T>> {
+  if (!keys.size) return new Map();
+  const { rows } = await sql<{ id: number; v: T }>`
+    SELECT id, ${sql.ref(column)} AS v FROM ${sql.table(table)} WHERE id = ANY(${[...keys.values()]}::bigint[])`.execute(db);
+  return new Map(rows.map((r) => [Number(r.id), r.v]));
 }
 
 /** Our ids for this page's rows: the mapped ones, and fresh ids from the table's sequence for new rows. */
@@ -58,35 +79,13 @@ function adminSpec(def: AdminSpecDef): TableSpec<AdminLookup> {
     columns: def.columns,
     changeColumns: [def.time],
     async prepare(db, rows, source) {
-      const flags = await keyMap(
-        db,
-        source,
-        'feature_flags',
-        rows.map((r) => str(r.flag_id)),
-      );
-      const flagRows = flags.size
-        ? await db
-            .selectFrom('feature_flags')
-            .select(['id', 'key'])
-            .where('id', 'in', [...flags.values()])
-            .execute()
-        : [];
+      const flags = await refKeys(db, source, 'feature_flags', rows, 'flag_id');
       return {
+        flagKeys: await columnById<string>(db, 'feature_flags', 'key', flags),
         own: await ownIds(db, source, def, rows),
-        admins: await keyMap(
-          db,
-          source,
-          'admin_users',
-          rows.map((r) => str(r.admin_user_id)),
-        ),
-        feedback: await keyMap(
-          db,
-          source,
-          'feedback',
-          rows.map((r) => str(r.feedback_id)),
-        ),
+        admins: await refKeys(db, source, 'admin_users', rows, 'admin_user_id'),
+        feedback: await refKeys(db, source, 'feedback', rows, 'feedback_id'),
         flags,
-        flagKeys: new Map(flagRows.map((f) => [Number(f.id), f.key])),
         users: await existing(
           db,
           'user',
@@ -94,14 +93,7 @@ function adminSpec(def: AdminSpecDef): TableSpec<AdminLookup> {
         ),
       };
     },
-    map(r, look): MapResult {
-      const repairs: string[] = [];
-      const issues: Issue[] = [];
-      const ownId = look.own.get(String(r._key));
-      if (!ownId) return { ok: false, reason: 'no key' };
-      const row = def.map(r, look, ownId, (x) => repairs.push(x), issues);
-      return typeof row === 'string' ? { ok: false, reason: row } : { ok: true, row: { id: ownId, ...row }, repairs, issues };
-    },
+    map: (r, look) => mapRow(look.own.get(String(r._key)), 'no key', (ownId, repair, issues) => def.map(r, look, ownId, repair, issues)),
     async afterBatch(db, rows, source, legacy) {
       if (!rows.length) return;
       await db
@@ -142,28 +134,11 @@ const tagAssignments: TableSpec<{ feedback: Keys; tags: Keys; feedbackTimes: Map
   columns: { feedback_id: 'int', tag_id: 'int', created_at: 'ts' },
   changeColumns: ['assigned_at'],
   async prepare(db, rows, source) {
-    const feedback = await keyMap(
-      db,
-      source,
-      'feedback',
-      rows.map((r) => str(r.feedback_id)),
-    );
-    const times = feedback.size
-      ? await db
-          .selectFrom('feedback')
-          .select(['id', 'created_at'])
-          .where('id', 'in', [...feedback.values()])
-          .execute()
-      : [];
+    const feedback = await refKeys(db, source, 'feedback', rows, 'feedback_id');
     return {
       feedback,
-      feedbackTimes: new Map(times.map((t) => [Number(t.id), t.created_at])),
-      tags: await keyMap(
-        db,
-        source,
-        'feedback_tags',
-        rows.map((r) => str(r.tag_id)),
-      ),
+      feedbackTimes: await columnById<Date>(db, 'feedback', 'created_at', feedback),
+      tags: await refKeys(db, source, 'feedback_tags', rows, 'tag_id'),
     };
   },
   map(r, l): MapResult {

@@ -2,7 +2,8 @@
 import { sql } from 'kysely';
 import { bool, id, int, type Repair, str, ts } from './convert.ts';
 import { existing, ids, owners } from './lookups.ts';
-import type { Issue, MapResult, TableSpec } from './types.ts';
+import { mapByLegacyId } from './row-map.ts';
+import type { TableSpec } from './types.ts';
 
 const cut = (v: unknown, n: number, what: string, repair: Repair) => {
   const s = str(v);
@@ -60,33 +61,24 @@ export const campaignSpec: TableSpec<CampaignLookup> = {
       ),
     };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    const expert = id(r.expert_profile_id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    if (expert === null || !look.experts.has(expert))
-      return { ok: false, reason: `expert_profile_id ${r.expert_profile_id} points at a missing expert profile` };
-    const owner = look.keyOwner.get(campaignKey(r) as string);
-    if (owner !== undefined && owner !== rowId)
-      return { ok: false, reason: `duplicate of campaign ${owner} (same expert, utm_source, utm_campaign)` };
-    const source = cut(r.utm_source, 100, 'utm_source', repair);
-    const campaign = cut(r.utm_campaign, 100, 'utm_campaign', repair);
-    if (!source || !campaign) return { ok: false, reason: 'missing utm_source or utm_campaign' };
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    let status = str(r.status) ?? 'active';
-    if (!['active', 'paused', 'archived'].includes(status)) {
-      status = 'active';
-      repair('status unknown → active');
-    }
-    return {
-      ok: true,
-      repairs,
-      issues: [],
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (rowId, repair) => {
+      const expert = id(r.expert_profile_id);
+      if (expert === null || !look.experts.has(expert))
+        return `expert_profile_id ${r.expert_profile_id} points at a missing expert profile`;
+      const owner = look.keyOwner.get(campaignKey(r) as string);
+      if (owner !== undefined && owner !== rowId) return `duplicate of campaign ${owner} (same expert, utm_source, utm_campaign)`;
+      const source = cut(r.utm_source, 100, 'utm_source', repair);
+      const campaign = cut(r.utm_campaign, 100, 'utm_campaign', repair);
+      if (!source || !campaign) return 'missing utm_source or utm_campaign';
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      let status = str(r.status) ?? 'active';
+      if (!['active', 'paused', 'archived'].includes(status)) {
+        status = 'active';
+        repair('status unknown → active');
+      }
+      return {
         expert_profile_id: expert,
         name: str(r.name) || campaign,
         url_slug: str(r.url_slug),
@@ -103,9 +95,8 @@ export const campaignSpec: TableSpec<CampaignLookup> = {
         created_at: created,
         updated_at: ts(r.updated_at) ?? created,
         last_visit_at: ts(r.last_visit_at),
-      },
-    };
-  },
+      };
+    }),
 };
 
 const DEVICES: Record<string, string> = { mobile: 'mobile', phone: 'mobile', tablet: 'tablet', desktop: 'desktop', unknown: 'unknown' };
@@ -142,40 +133,30 @@ export const visitSpec: TableSpec<VisitLookup> = {
       questions: await existing(db, 'question', ids(rows, 'question_id')),
     };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const issues: Issue[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    const campaign = id(r.campaign_id);
-    const expert = id(r.expert_profile_id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    if (campaign === null || !look.campaigns.has(campaign))
-      return { ok: false, reason: `campaign_id ${r.campaign_id} points at a missing campaign` };
-    if (expert === null || !look.experts.has(expert))
-      return { ok: false, reason: `expert_profile_id ${r.expert_profile_id} points at a missing expert profile` };
-    const rawDevice = str(r.device_type) ?? 'unknown';
-    const device = DEVICES[rawDevice.toLowerCase()] ?? 'unknown';
-    if (device !== rawDevice) repair('device_type normalised');
-    let country = str(r.country);
-    if (country && country.length !== 2) {
-      repair('country not a 2-letter code → null');
-      country = null;
-    }
-    let question = id(r.question_id);
-    if (question !== null && !look.questions.has(question)) {
-      repair('question_id points at a missing question → null');
-      issues.push({ kind: 'dangling_fk', detail: `question_id ${question} does not exist` });
-      question = null;
-    }
-    const created = ts(r.created_at) ?? ts(r.visited_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    return {
-      ok: true,
-      repairs,
-      issues,
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (_rowId, repair, issues) => {
+      const campaign = id(r.campaign_id);
+      const expert = id(r.expert_profile_id);
+      if (campaign === null || !look.campaigns.has(campaign)) return `campaign_id ${r.campaign_id} points at a missing campaign`;
+      if (expert === null || !look.experts.has(expert))
+        return `expert_profile_id ${r.expert_profile_id} points at a missing expert profile`;
+      const rawDevice = str(r.device_type) ?? 'unknown';
+      const device = DEVICES[rawDevice.toLowerCase()] ?? 'unknown';
+      if (device !== rawDevice) repair('device_type normalised');
+      let country = str(r.country);
+      if (country && country.length !== 2) {
+        repair('country not a 2-letter code → null');
+        country = null;
+      }
+      let question = id(r.question_id);
+      if (question !== null && !look.questions.has(question)) {
+        repair('question_id points at a missing question → null');
+        issues.push({ kind: 'dangling_fk', detail: `question_id ${question} does not exist` });
+        question = null;
+      }
+      const created = ts(r.created_at) ?? ts(r.visited_at);
+      if (!created) return 'missing created_at';
+      return {
         campaign_id: campaign,
         expert_profile_id: expert,
         visitor_ip_hash: str(r.visitor_ip_hash),
@@ -187,7 +168,6 @@ export const visitSpec: TableSpec<VisitLookup> = {
         question_id: question,
         visited_at: ts(r.visited_at) ?? created,
         created_at: created,
-      },
-    };
-  },
+      };
+    }),
 };

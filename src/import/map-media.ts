@@ -1,7 +1,8 @@
 /** Legacy `media_asset` → ours: FK-only ownership, recordings kept whole with every segment registered. */
 import { sql } from 'kysely';
-import { id, int, json, type Repair, str, ts } from './convert.ts';
-import type { MapResult, TableSpec } from './types.ts';
+import { id, int, json, str, ts } from './convert.ts';
+import { mapByLegacyId } from './row-map.ts';
+import type { TableSpec } from './types.ts';
 
 const STATUSES = new Set(['processing', 'uploading', 'ready', 'failed']);
 
@@ -33,43 +34,35 @@ export const mediaSpec: TableSpec<null> = {
   changeColumns: ['created_at'],
   pagesIndependent: true,
   prepare: async () => null,
-  map(r): MapResult {
-    const repairs: string[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    const assetId = str(r.asset_id);
-    if (!assetId) return { ok: false, reason: 'missing asset_id' };
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    let provider = str(r.provider);
-    if (provider !== 'cloudflare_stream' && provider !== 'cloudflare_r2') {
-      provider = assetId.startsWith('audio/') ? 'cloudflare_r2' : 'cloudflare_stream';
-      repair('provider unknown → inferred from asset_id');
-    }
-    const url = str(r.url);
-    let status = str(r.status);
-    if (!status || !STATUSES.has(status)) {
-      status = url ? 'ready' : 'processing';
-      repair('status empty or unknown → from url');
-    }
-    const metadata = json(r.metadata, 'metadata', repair);
-    const segments = segmentsOf(metadata);
-    let duration = r.duration_sec === null || r.duration_sec === undefined ? null : Math.round(Number(r.duration_sec));
-    if (segments.length) {
-      repair('multi-segment recording kept whole, segments registered');
-      if (duration === null) {
-        duration = segments.reduce((sum, s) => sum + (Number(s.duration) || 0), 0);
-        repair('multi-segment duration → sum of segments');
+  map: (r) =>
+    mapByLegacyId(r, (_rowId, repair) => {
+      const assetId = str(r.asset_id);
+      if (!assetId) return 'missing asset_id';
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      let provider = str(r.provider);
+      if (provider !== 'cloudflare_stream' && provider !== 'cloudflare_r2') {
+        provider = assetId.startsWith('audio/') ? 'cloudflare_r2' : 'cloudflare_stream';
+        repair('provider unknown → inferred from asset_id');
       }
-    }
-    if (r.owner_type || r.owner_id) repair('owner_type/owner_id → owner FK link');
-    return {
-      ok: true,
-      repairs,
-      issues: [],
-      row: {
-        id: rowId,
+      const url = str(r.url);
+      let status = str(r.status);
+      if (!status || !STATUSES.has(status)) {
+        status = url ? 'ready' : 'processing';
+        repair('status empty or unknown → from url');
+      }
+      const metadata = json(r.metadata, 'metadata', repair);
+      const segments = segmentsOf(metadata);
+      let duration = r.duration_sec === null || r.duration_sec === undefined ? null : Math.round(Number(r.duration_sec));
+      if (segments.length) {
+        repair('multi-segment recording kept whole, segments registered');
+        if (duration === null) {
+          duration = segments.reduce((sum, s) => sum + (Number(s.duration) || 0), 0);
+          repair('multi-segment duration → sum of segments');
+        }
+      }
+      if (r.owner_type || r.owner_id) repair('owner_type/owner_id → owner FK link');
+      return {
         provider,
         asset_id: assetId,
         duration_sec: Number.isFinite(duration) ? duration : null,
@@ -78,9 +71,8 @@ export const mediaSpec: TableSpec<null> = {
         metadata,
         segment_index: int(r.segment_index),
         created_at: created,
-      },
-    };
-  },
+      };
+    }),
   async afterBatch(db, rows, source, legacy) {
     // Every stored object of a recording is registered, so the media cleanup never deletes a live segment.
     const objects = rows.flatMap((m) => {

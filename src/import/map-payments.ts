@@ -1,8 +1,9 @@
 /** Legacy `payment_table_structure` → our `payment`, reconciled with its question's state. */
 import { sql } from 'kysely';
-import { bool, id, int, type Repair, str, ts } from './convert.ts';
+import { bool, id, int, str, ts } from './convert.ts';
 import { ids, owners } from './lookups.ts';
-import type { Issue, MapResult, TableSpec } from './types.ts';
+import { mapByLegacyId } from './row-map.ts';
+import type { TableSpec } from './types.ts';
 
 interface QuestionState {
   status: string;
@@ -78,62 +79,53 @@ export const paymentSpec: TableSpec<PaymentLookup> = {
       ),
     };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const issues: Issue[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    const intent = str(r.stripe_payment_intent_id)?.trim();
-    if (!intent) return { ok: false, reason: 'missing stripe_payment_intent_id' };
-    const owner = look.intentOwner.get(intent);
-    if (owner !== undefined && owner !== rowId) return { ok: false, reason: `payment intent ${intent} already used by payment ${owner}` };
-    const amount = int(r.amount_cents);
-    if (amount === null || amount < 0) return { ok: false, reason: `invalid amount_cents ${r.amount_cents}` };
-    let qid = id(r.question_id);
-    const q = qid === null ? undefined : look.questions.get(qid);
-    if (qid !== null && !q) {
-      repair('question_id points at a missing question → null');
-      issues.push({ kind: 'dangling_fk', detail: `question_id ${qid} does not exist` });
-      qid = null;
-    }
-    let created = ts(r.created_at);
-    if (!created) {
-      created = q?.created_at ?? ts(r.updated_at);
-      if (!created) return { ok: false, reason: 'created_at = 0 and no question to date it' };
-      repair("created_at = 0 → the question's time");
-    }
-    let authorized = ts(r.authorized_at);
-    let accepted = ts(r.accepted_at);
-    if (!authorized) {
-      authorized = created;
-      repair('authorized_at null → creation time');
-    }
-    // Legacy creation wrote accepted_at = now; only an accepted Deep Dive offer was ever accepted.
-    if (accepted && q && q.pricing_status !== 'offer_accepted') {
-      accepted = null;
-      repair('accepted_at written at creation → null');
-    }
-    let status = str(r.status) ?? 'authorized';
-    let captured = ts(r.captured_at);
-    let refunded = ts(r.refunded_at);
-    const expected = q ? expectedPaymentStatus(q) : null;
-    if (q && expected && status !== expected && status !== 'captured') {
-      repair(`payment ${status} → ${expected} (question ${q.status}/${q.pricing_status})`);
-      status = expected;
-      if (status === 'captured') captured ??= q.answered_at;
-      if (status === 'refunded') refunded ??= q.refunded_at ?? q.expert_reviewed_at ?? q.offer_expires_at ?? q.sla_deadline ?? created;
-      if (status === 'accepted') accepted ??= q.expert_reviewed_at ?? created;
-    }
-    if (!['authorized', 'accepted', 'captured', 'refunded', 'failed'].includes(status))
-      return { ok: false, reason: `unknown status ${status}` };
-    if (q && expected && status !== expected) issues.push({ kind: 'payment_state', detail: `payment ${status} but question ${q.status}` });
-    return {
-      ok: true,
-      repairs,
-      issues,
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (rowId, repair, issues) => {
+      const intent = str(r.stripe_payment_intent_id)?.trim();
+      if (!intent) return 'missing stripe_payment_intent_id';
+      const owner = look.intentOwner.get(intent);
+      if (owner !== undefined && owner !== rowId) return `payment intent ${intent} already used by payment ${owner}`;
+      const amount = int(r.amount_cents);
+      if (amount === null || amount < 0) return `invalid amount_cents ${r.amount_cents}`;
+      let qid = id(r.question_id);
+      const q = qid === null ? undefined : look.questions.get(qid);
+      if (qid !== null && !q) {
+        repair('question_id points at a missing question → null');
+        issues.push({ kind: 'dangling_fk', detail: `question_id ${qid} does not exist` });
+        qid = null;
+      }
+      let created = ts(r.created_at);
+      if (!created) {
+        created = q?.created_at ?? ts(r.updated_at);
+        if (!created) return 'created_at = 0 and no question to date it';
+        repair("created_at = 0 → the question's time");
+      }
+      let authorized = ts(r.authorized_at);
+      let accepted = ts(r.accepted_at);
+      if (!authorized) {
+        authorized = created;
+        repair('authorized_at null → creation time');
+      }
+      // Legacy creation wrote accepted_at = now; only an accepted Deep Dive offer was ever accepted.
+      if (accepted && q && q.pricing_status !== 'offer_accepted') {
+        accepted = null;
+        repair('accepted_at written at creation → null');
+      }
+      let status = str(r.status) ?? 'authorized';
+      let captured = ts(r.captured_at);
+      let refunded = ts(r.refunded_at);
+      const expected = q ? expectedPaymentStatus(q) : null;
+      if (q && expected && status !== expected && status !== 'captured') {
+        repair(`payment ${status} → ${expected} (question ${q.status}/${q.pricing_status})`);
+        status = expected;
+        if (status === 'captured') captured ??= q.answered_at;
+        if (status === 'refunded') refunded ??= q.refunded_at ?? q.expert_reviewed_at ?? q.offer_expires_at ?? q.sla_deadline ?? created;
+        if (status === 'accepted') accepted ??= q.expert_reviewed_at ?? created;
+      }
+      if (!['authorized', 'accepted', 'captured', 'refunded', 'failed'].includes(status)) return `unknown status ${status}`;
+      if (q && expected && status !== expected)
+        issues.push({ kind: 'payment_state', detail: `payment ${status} but question ${q.status}` });
+      return {
         question_id: qid,
         stripe_payment_intent_id: intent,
         amount_cents: amount,
@@ -150,7 +142,6 @@ export const paymentSpec: TableSpec<PaymentLookup> = {
         error_message: str(r.error_message),
         created_at: created,
         updated_at: ts(r.updated_at) ?? created,
-      },
-    };
-  },
+      };
+    }),
 };

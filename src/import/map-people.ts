@@ -1,8 +1,9 @@
 /** Legacy `user` and `expert_profile` → ours. */
 import { sql } from 'kysely';
-import { bool, id, int, json, type Repair, str, ts } from './convert.ts';
+import { bool, id, int, json, str, ts } from './convert.ts';
 import { existing, ids, owners } from './lookups.ts';
-import type { Issue, MapResult, TableSpec } from './types.ts';
+import { mapByLegacyId } from './row-map.ts';
+import type { TableSpec } from './types.ts';
 
 const normEmail = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : null);
 
@@ -42,31 +43,23 @@ export const userSpec: TableSpec<Map<string, number>> = {
       rows.map((r) => ({ key: normEmail(r.email), id: id(r.id) })),
     );
   },
-  map(r, emailOwner): MapResult {
-    const repairs: string[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    const email = normEmail(r.email);
-    if (!email?.includes('@')) return { ok: false, reason: 'missing or invalid email' };
-    if (email !== r.email) repair('email trimmed and lower-cased');
-    const owner = emailOwner.get(email);
-    if (owner !== undefined && owner !== rowId) return { ok: false, reason: `duplicate email (case-insensitive) of user ${owner}` };
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    let provider = str(r.auth_provider);
-    if (provider !== 'google' && provider !== 'linkedin' && provider !== 'magic_link') {
-      provider = 'magic_link';
-      repair('auth_provider empty or unknown → magic_link');
-    }
-    if (r.password) repair('password hash not imported');
-    if (r.name === null || r.name === undefined) repair('name null → empty');
-    return {
-      ok: true,
-      repairs,
-      issues: [],
-      row: {
-        id: rowId,
+  map: (r, emailOwner) =>
+    mapByLegacyId(r, (rowId, repair) => {
+      const email = normEmail(r.email);
+      if (!email?.includes('@')) return 'missing or invalid email';
+      if (email !== r.email) repair('email trimmed and lower-cased');
+      const owner = emailOwner.get(email);
+      if (owner !== undefined && owner !== rowId) return `duplicate email (case-insensitive) of user ${owner}`;
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      let provider = str(r.auth_provider);
+      if (provider !== 'google' && provider !== 'linkedin' && provider !== 'magic_link') {
+        provider = 'magic_link';
+        repair('auth_provider empty or unknown → magic_link');
+      }
+      if (r.password) repair('password hash not imported');
+      if (r.name === null || r.name === undefined) repair('name null → empty');
+      return {
         email,
         name: str(r.name) ?? '',
         fname: str(r.fname),
@@ -83,9 +76,8 @@ export const userSpec: TableSpec<Map<string, number>> = {
         google_oauth: json(r.google_oauth, 'google_oauth', repair),
         linkedin_oauth: json(r.linkedin_oauth, 'linkedin_oauth', repair),
         created_at: created,
-      },
-    };
-  },
+      };
+    }),
 };
 
 /** Trimmed, inner spaces as dashes, only URL-safe characters, at most 30 (our CHECK). */
@@ -177,55 +169,46 @@ export const profileSpec: TableSpec<ProfileLookup> = {
     }
     return { users, userOwner, handles };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const issues: Issue[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    const userId = id(r.user_id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    if (userId === null || !look.users.has(userId)) return { ok: false, reason: `user_id ${r.user_id} points at a missing user` };
-    const owner = look.userOwner.get(String(userId));
-    if (owner !== undefined && owner !== rowId) return { ok: false, reason: `user ${userId} already has expert profile ${owner}` };
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    const handle = look.handles.get(rowId) ?? null;
-    if (handle !== r.handle) {
-      const normal = normaliseHandle(r.handle);
-      if (normal && handle !== normal) {
-        repair('handle collision → numbered suffix');
-        issues.push({
-          kind: 'handle_collision',
-          detail: `handle ${JSON.stringify(r.handle)} is taken; imported as ${JSON.stringify(handle)}`,
-        });
-      } else if (r.handle) repair(handle ? 'handle normalised' : 'handle unusable → none');
-    }
-    let bio = str(r.bio);
-    if (bio && bio.length > 600) {
-      bio = bio.slice(0, 600);
-      repair('bio cut to 600 characters');
-    }
-    const atLeast = (v: unknown, min: number, dflt: number, what: string) => {
-      const n = int(v);
-      if (n !== null && n >= min) return n;
-      repair(`${what} below ${min} → ${dflt}`);
-      return dflt;
-    };
-    let currency = (str(r.currency) ?? 'USD').toUpperCase();
-    if (currency !== r.currency) repair('currency normalised');
-    if (currency !== 'EUR' && currency !== 'USD') currency = 'USD';
-    let charity = int(r.charity_percentage) ?? 0;
-    if (charity < 0 || charity > 100) {
-      charity = Math.min(100, Math.max(0, charity));
-      repair('charity_percentage clamped to 0..100');
-    }
-    const autoDecline = int(r.tier2_auto_decline_below_cents);
-    return {
-      ok: true,
-      repairs,
-      issues,
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (rowId, repair, issues) => {
+      const userId = id(r.user_id);
+      if (userId === null || !look.users.has(userId)) return `user_id ${r.user_id} points at a missing user`;
+      const owner = look.userOwner.get(String(userId));
+      if (owner !== undefined && owner !== rowId) return `user ${userId} already has expert profile ${owner}`;
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      const handle = look.handles.get(rowId) ?? null;
+      if (handle !== r.handle) {
+        const normal = normaliseHandle(r.handle);
+        if (normal && handle !== normal) {
+          repair('handle collision → numbered suffix');
+          issues.push({
+            kind: 'handle_collision',
+            detail: `handle ${JSON.stringify(r.handle)} is taken; imported as ${JSON.stringify(handle)}`,
+          });
+        } else if (r.handle) repair(handle ? 'handle normalised' : 'handle unusable → none');
+      }
+      let bio = str(r.bio);
+      if (bio && bio.length > 600) {
+        bio = bio.slice(0, 600);
+        repair('bio cut to 600 characters');
+      }
+      const atLeast = (v: unknown, min: number, dflt: number, what: string) => {
+        const n = int(v);
+        if (n !== null && n >= min) return n;
+        repair(`${what} below ${min} → ${dflt}`);
+        return dflt;
+      };
+      let currency = (str(r.currency) ?? 'USD').toUpperCase();
+      if (currency !== r.currency) repair('currency normalised');
+      if (currency !== 'EUR' && currency !== 'USD') currency = 'USD';
+      let charity = int(r.charity_percentage) ?? 0;
+      if (charity < 0 || charity > 100) {
+        charity = Math.min(100, Math.max(0, charity));
+        repair('charity_percentage clamped to 0..100');
+      }
+      const autoDecline = int(r.tier2_auto_decline_below_cents);
+      return {
         user_id: userId,
         handle,
         bio,
@@ -256,7 +239,6 @@ export const profileSpec: TableSpec<ProfileLookup> = {
         tier2_description: str(r.tier2_description) ?? '',
         created_at: created,
         updated_at: ts(r.updated_at) ?? created,
-      },
-    };
-  },
+      };
+    }),
 };

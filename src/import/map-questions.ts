@@ -4,7 +4,8 @@ import type { Db } from '../db/index.ts';
 import { hashReviewToken, LEGACY_TOKEN } from '../questions/review-token.ts';
 import { bool, id, int, json, pick, type Repair, str, ts } from './convert.ts';
 import { existing, ids, owners } from './lookups.ts';
-import type { Issue, LegacyRow, MapResult, TableSpec } from './types.ts';
+import { mapByLegacyId } from './row-map.ts';
+import type { Issue, LegacyRow, TableSpec } from './types.ts';
 
 const STATUSES = new Set(['paid', 'declined', 'closed', 'refunded', 'answered', 'draft', 'pending_payment', 'accepted']);
 const PRICING = new Set(['paid', 'offer_pending', 'offer_accepted', 'offer_declined', 'offer_expired', 'refunded']);
@@ -101,78 +102,69 @@ export const questionSpec: TableSpec<QuestionLookup> = {
       owned: await mediaOwners(db, source, 'question', rows),
     };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const issues: Issue[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    let expert = id(r.expert_profile_id);
-    if (expert === null && id(r.user_id) !== null) {
-      expert = look.expertByUser.get(id(r.user_id) as number) ?? null;
-      if (expert !== null) repair('legacy column user_id → expert_profile_id');
-    }
-    if (expert === null || !look.experts.has(expert))
-      return { ok: false, reason: `expert_profile_id ${r.expert_profile_id} points at a missing expert profile` };
-    const rawEmail = pick(r, 'payer_email', 'user_email', repair);
-    const payerEmail = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
-    if (!payerEmail.includes('@')) return { ok: false, reason: 'missing payer_email' };
-    if (payerEmail !== rawEmail) repair('payer_email trimmed and lower-cased');
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    const price = int(r.price_cents);
-    if (price === null || price < 0) return { ok: false, reason: `invalid price_cents ${r.price_cents}` };
-    let first = str(r.payer_first_name);
-    let last = str(r.payer_last_name);
-    if (!first && !last && typeof r.user_name === 'string' && r.user_name.trim()) {
-      const [f, ...rest] = r.user_name.trim().split(/\s+/);
-      first = f ?? null;
-      last = rest.join(' ') || null;
-      repair('legacy column user_name → payer_first_name/payer_last_name');
-    }
-    let title = str(r.title)?.trim() ?? '';
-    if (!title) {
-      title = '(untitled)';
-      repair('empty title → (untitled)');
-    }
-    let tier = str(r.question_tier);
-    if (tier === 'tier1' || tier === 'tier2') {
-      tier = tier === 'tier1' ? 'quick_consult' : 'deep_dive';
-      repair('question_tier tier1|tier2 → quick_consult|deep_dive');
-    }
-    let pricing = str(r.pricing_status);
-    if (tier !== 'quick_consult' && tier !== 'deep_dive') {
-      tier = pricing?.startsWith('offer_') ? 'deep_dive' : 'quick_consult';
-      repair('question_tier missing → from pricing_status');
-    }
-    let status = str(r.status) ?? '';
-    const answeredAt = ts(r.answered_at);
-    if (!STATUSES.has(status)) return { ok: false, reason: `unknown status ${JSON.stringify(r.status)}` };
-    if (status === 'answered' || (status === 'paid' && answeredAt)) {
-      status = 'closed';
-      repair('answered question → status closed');
-    }
-    if (!pricing || !PRICING.has(pricing)) {
-      pricing = status === 'refunded' ? 'refunded' : 'paid';
-      repair('pricing_status missing or unknown → from status');
-    }
-    let token = str(r.playback_token_hash);
-    if (token && LEGACY_TOKEN.test(token)) {
-      token = hashReviewToken(token);
-      repair('review token stored hashed');
-    }
-    let media = optionalRef(r.media_asset_id, look.media, 'media_asset_id', issues, repair);
-    if (media === null && look.owned.has(rowId)) {
-      media = look.owned.get(rowId) ?? null;
-      repair('media owner_type/owner_id → question.media_asset_id');
-    }
-    if (r.followup_parent_id) repair('followup_parent_id (unused) dropped');
-    return {
-      ok: true,
-      repairs,
-      issues,
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (rowId, repair, issues) => {
+      let expert = id(r.expert_profile_id);
+      if (expert === null && id(r.user_id) !== null) {
+        expert = look.expertByUser.get(id(r.user_id) as number) ?? null;
+        if (expert !== null) repair('legacy column user_id → expert_profile_id');
+      }
+      if (expert === null || !look.experts.has(expert))
+        return `expert_profile_id ${r.expert_profile_id} points at a missing expert profile`;
+      const rawEmail = pick(r, 'payer_email', 'user_email', repair);
+      const payerEmail = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
+      if (!payerEmail.includes('@')) return 'missing payer_email';
+      if (payerEmail !== rawEmail) repair('payer_email trimmed and lower-cased');
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      const price = int(r.price_cents);
+      if (price === null || price < 0) return `invalid price_cents ${r.price_cents}`;
+      let first = str(r.payer_first_name);
+      let last = str(r.payer_last_name);
+      if (!first && !last && typeof r.user_name === 'string' && r.user_name.trim()) {
+        const [f, ...rest] = r.user_name.trim().split(/\s+/);
+        first = f ?? null;
+        last = rest.join(' ') || null;
+        repair('legacy column user_name → payer_first_name/payer_last_name');
+      }
+      let title = str(r.title)?.trim() ?? '';
+      if (!title) {
+        title = '(untitled)';
+        repair('empty title → (untitled)');
+      }
+      let tier = str(r.question_tier);
+      if (tier === 'tier1' || tier === 'tier2') {
+        tier = tier === 'tier1' ? 'quick_consult' : 'deep_dive';
+        repair('question_tier tier1|tier2 → quick_consult|deep_dive');
+      }
+      let pricing = str(r.pricing_status);
+      if (tier !== 'quick_consult' && tier !== 'deep_dive') {
+        tier = pricing?.startsWith('offer_') ? 'deep_dive' : 'quick_consult';
+        repair('question_tier missing → from pricing_status');
+      }
+      let status = str(r.status) ?? '';
+      const answeredAt = ts(r.answered_at);
+      if (!STATUSES.has(status)) return `unknown status ${JSON.stringify(r.status)}`;
+      if (status === 'answered' || (status === 'paid' && answeredAt)) {
+        status = 'closed';
+        repair('answered question → status closed');
+      }
+      if (!pricing || !PRICING.has(pricing)) {
+        pricing = status === 'refunded' ? 'refunded' : 'paid';
+        repair('pricing_status missing or unknown → from status');
+      }
+      let token = str(r.playback_token_hash);
+      if (token && LEGACY_TOKEN.test(token)) {
+        token = hashReviewToken(token);
+        repair('review token stored hashed');
+      }
+      let media = optionalRef(r.media_asset_id, look.media, 'media_asset_id', issues, repair);
+      if (media === null && look.owned.has(rowId)) {
+        media = look.owned.get(rowId) ?? null;
+        repair('media owner_type/owner_id → question.media_asset_id');
+      }
+      if (r.followup_parent_id) repair('followup_parent_id (unused) dropped');
+      return {
         expert_profile_id: expert,
         payer_email: payerEmail,
         payer_first_name: first,
@@ -205,9 +197,8 @@ export const questionSpec: TableSpec<QuestionLookup> = {
         answered_at: answeredAt,
         refunded_at: ts(r.refunded_at),
         created_at: created,
-      },
-    };
-  },
+      };
+    }),
 };
 
 interface AnswerLookup {
@@ -259,38 +250,29 @@ export const answerSpec: TableSpec<AnswerLookup> = {
       ),
     };
   },
-  map(r, look): MapResult {
-    const repairs: string[] = [];
-    const issues: Issue[] = [];
-    const repair: Repair = (x) => repairs.push(x);
-    const rowId = id(r.id);
-    const qid = id(r.question_id);
-    if (rowId === null) return { ok: false, reason: 'no id' };
-    if (qid === null || !look.questions.has(qid)) return { ok: false, reason: `question_id ${r.question_id} points at a missing question` };
-    const owner = look.questionOwner.get(String(qid));
-    if (owner !== undefined && owner !== rowId) return { ok: false, reason: `question ${qid} already has answer ${owner}` };
-    const created = ts(r.created_at);
-    if (!created) return { ok: false, reason: 'missing created_at' };
-    // The legacy POST /answer trusted a body user_id: the answering expert is the question's owner.
-    const expertUser = look.questions.get(qid) as number;
-    if (id(r.user_id) !== expertUser) repair("user_id → the question's expert");
-    let rating = int(r.rating);
-    if (rating !== null && (rating < 1 || rating > 5)) {
-      repair(rating === 0 ? 'rating 0 (unrated) → null' : 'rating outside 1..5 → null');
-      rating = null;
-    }
-    let media = optionalRef(r.media_asset_id, look.media, 'media_asset_id', issues, repair);
-    if (media === null && look.owned.has(rowId)) {
-      media = look.owned.get(rowId) ?? null;
-      repair('media owner_type/owner_id → answer.media_asset_id');
-    }
-    if (r.media_uid || r.media_url) repair('legacy media_uid/url columns dropped');
-    return {
-      ok: true,
-      repairs,
-      issues,
-      row: {
-        id: rowId,
+  map: (r, look) =>
+    mapByLegacyId(r, (rowId, repair, issues) => {
+      const qid = id(r.question_id);
+      if (qid === null || !look.questions.has(qid)) return `question_id ${r.question_id} points at a missing question`;
+      const owner = look.questionOwner.get(String(qid));
+      if (owner !== undefined && owner !== rowId) return `question ${qid} already has answer ${owner}`;
+      const created = ts(r.created_at);
+      if (!created) return 'missing created_at';
+      // The legacy POST /answer trusted a body user_id: the answering expert is the question's owner.
+      const expertUser = look.questions.get(qid) as number;
+      if (id(r.user_id) !== expertUser) repair("user_id → the question's expert");
+      let rating = int(r.rating);
+      if (rating !== null && (rating < 1 || rating > 5)) {
+        repair(rating === 0 ? 'rating 0 (unrated) → null' : 'rating outside 1..5 → null');
+        rating = null;
+      }
+      let media = optionalRef(r.media_asset_id, look.media, 'media_asset_id', issues, repair);
+      if (media === null && look.owned.has(rowId)) {
+        media = look.owned.get(rowId) ?? null;
+        repair('media owner_type/owner_id → answer.media_asset_id');
+      }
+      if (r.media_uid || r.media_url) repair('legacy media_uid/url columns dropped');
+      return {
         question_id: qid,
         user_id: expertUser,
         text_response: str(r.text_response),
@@ -302,7 +284,6 @@ export const answerSpec: TableSpec<AnswerLookup> = {
         feedback_at: ts(r.feedback_at),
         view_count: Math.max(0, int(r.view_count) ?? 0),
         created_at: created,
-      },
-    };
-  },
+      };
+    }),
 };

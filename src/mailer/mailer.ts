@@ -28,9 +28,25 @@ function senderDomain(from: string): string {
 }
 
 /** Stable per outbox row, so a receiving server can recognise a duplicate of the same message. */
-export const messageIdFor = (id: number, from: string) => `<outbox-${id}@${senderDomain(from)}>`;
+const messageIdFor = (id: number, from: string) => `<outbox-${id}@${senderDomain(from)}>`;
 
 /** Every http(s) link in a text part (the outbox adapter logs them so a developer can click). */
 export function linksIn(text: string): string[] {
   return [...text.matchAll(/https?:\/\/[^\s<>"']+/g)].map((m) => m[0]);
+}
+
+/**
+ * The message every adapter hands to nodemailer: the same headers and a Message-ID stable per
+ * outbox row, so the .eml a developer reads is what the relay would have been sent.
+ */
+export function nodemailerMessage(email: OutgoingEmail, from: string, headers: Record<string, string> = {}) {
+  return {
+    from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: messageIdFor(email.id, from),
+    headers: { 'X-QuickChat-Template': email.template, ...headers },
+  };
 }

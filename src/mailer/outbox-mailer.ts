@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
-import { linksIn, messageIdFor } from './mailer.ts';
+import { linksIn, nodemailerMessage } from './mailer.ts';
 
 /** The file an outbox message is written to: `<dir>/<outbox id>.eml`. */
 export const emlPath = (dir: string, id: number) => join(dir, `${id}.eml`);
@@ -18,15 +18,7 @@ export function createOutboxMailer(opts: { dir: string; from: string; log: Logge
   return {
     kind: 'outbox',
     async send(email: OutgoingEmail) {
-      const info = await composer.sendMail({
-        from: opts.from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId: messageIdFor(email.id, opts.from),
-        headers: { 'X-QuickChat-Template': email.template, 'X-QuickChat-Outbox-Id': String(email.id) },
-      });
+      const info = await composer.sendMail(nodemailerMessage(email, opts.from, { 'X-QuickChat-Outbox-Id': String(email.id) }));
       await mkdir(opts.dir, { recursive: true });
       // Write then rename: a reader (the CLI) never sees half a file, and a retry overwrites the same file.
       const file = emlPath(opts.dir, email.id);

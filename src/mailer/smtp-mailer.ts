@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
-import { messageIdFor, PermanentMailError } from './mailer.ts';
+import { nodemailerMessage, PermanentMailError } from './mailer.ts';
 
 export interface SmtpOptions {
   host: string;
@@ -26,15 +26,7 @@ export function createSmtpMailer(opts: SmtpOptions): Mailer {
     kind: 'smtp',
     async send(email: OutgoingEmail) {
       try {
-        const info = await transport.sendMail({
-          from: opts.from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId: messageIdFor(email.id, opts.from),
-          headers: { 'X-QuickChat-Template': email.template },
-        });
+        const info = await transport.sendMail(nodemailerMessage(email, opts.from));
         return { messageId: info.messageId };
       } catch (err) {
         // 5xx replies are final (no such mailbox, rejected by policy); 4xx and network errors are retried.

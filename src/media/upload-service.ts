@@ -30,9 +30,14 @@ const unsupportedType = (what: string, allowed: string[]) =>
 /** A session is usable (uploadable, registrable) for the registration window from its creation. */
 const sessionExpiry = (ctx: AppContext, now: Date) => new Date(now.getTime() + ctx.config.media.registerWindowMinutes * 60_000);
 
-export async function requestVideoUpload(ctx: AppContext, who: Uploader, maxDurationSeconds: number) {
+/** A one-time direct-upload URL for a recording of at most `maxDurationSeconds` (90 when not given). */
+export async function requestVideoUpload(ctx: AppContext, who: Uploader, maxDurationSeconds: number | undefined) {
   const now = ctx.now();
-  const up = await ctx.video.createDirectUpload({ maxDurationSeconds, expiresInSeconds: URL_TTL_SECONDS, now });
+  const up = await ctx.video.createDirectUpload({
+    maxDurationSeconds: Math.round(maxDurationSeconds ?? 90),
+    expiresInSeconds: URL_TTL_SECONDS,
+    now,
+  });
   await insertUploadSession(ctx.db, {
     kind: 'video',
     target: 'video',

@@ -6,7 +6,7 @@
 import { linkSessionToQuestion } from '../coach/queries.ts';
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict } from '../errors.ts';
 import type { ExpertForQuestion } from '../experts/queries.ts';
 import { resolveExpert } from '../experts/service.ts';
 import { type Tier, tierTerms } from '../experts/tiers.ts';

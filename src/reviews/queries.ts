@@ -15,15 +15,6 @@ export function findTombstone(db: Q, tokenHash: string) {
   return db.selectFrom('review_token_tombstone').select(['reason', 'removed_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-export function findReviewExpert(db: Q, profileId: number) {
-  return db
-    .selectFrom('expert_profile')
-    .innerJoin('user', 'user.id', 'expert_profile.user_id')
-    .select(['expert_profile.handle', 'expert_profile.avatar_url', 'expert_profile.professional_title', 'user.name'])
-    .where('expert_profile.id', '=', profileId)
-    .executeTakeFirst();
-}
-
 /** Sets the asker's rating once: returns nothing when the answer was already rated. */
 export function rateAnswer(db: Q, answerId: number, r: { rating: number; text: string | null; allowTestimonial: boolean; now: Date }) {
   return db

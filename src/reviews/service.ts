@@ -7,9 +7,10 @@ import { findAnswerOfQuestion, findMediaAsset } from '../answers/queries.ts';
 import { toMediaAsset } from '../answers/shapes.ts';
 import type { AppContext } from '../context.ts';
 import { conflict, gone, notFound } from '../errors.ts';
+import { findExpertCard } from '../experts/queries.ts';
 import { hashReviewToken, storedTokenCandidates } from '../questions/review-token.ts';
 import { ms, parseAttachments } from '../questions/shapes.ts';
-import { findQuestionByTokenCandidates, findReviewExpert, findTombstone, rateAnswer } from './queries.ts';
+import { findQuestionByTokenCandidates, findTombstone, rateAnswer } from './queries.ts';
 
 async function questionOfToken(ctx: AppContext, token: string) {
   const q = await findQuestionByTokenCandidates(ctx.db, storedTokenCandidates(token));
@@ -29,7 +30,7 @@ const attachmentsString = (v: unknown) => {
 export async function getReview(ctx: AppContext, token: string) {
   const q = await questionOfToken(ctx, token);
   const [expert, answer, media] = await Promise.all([
-    findReviewExpert(ctx.db, q.expert_profile_id),
+    findExpertCard(ctx.db, q.expert_profile_id),
     findAnswerOfQuestion(ctx.db, q.id),
     q.media_asset_id ? findMediaAsset(ctx.db, q.media_asset_id) : Promise.resolve(undefined),
   ]);

@@ -13,6 +13,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertKey, type ByteRange, type ObjectStream, RangeNotSatisfiableError, type Storage } from './storage.ts';
 
 export interface S3StorageOptions {
+  /** null = AWS itself; R2: https://<account>.r2.cloudflarestorage.com; MinIO: its URL. */
   endpoint: string | null;
   region: string;
   bucket: string;
