@@ -48,6 +48,20 @@ module.exports = {
       // @fastify/type-provider-typebox is TypeBox, the schema language of every shapes file: allowed.
       to: { path: '^node_modules/(fastify|@fastify/(?!type-provider-typebox))' },
     },
+    {
+      name: 'migrate-is-self-contained',
+      severity: 'error',
+      comment: 'The migration engine is a library: only src/migrate/database.ts (its database door) reaches outside src/migrate.',
+      from: { path: '^src/migrate/', pathNot: '^src/migrate/database\\.ts$' },
+      to: { path: '^src/(?!migrate/)' },
+    },
+    {
+      name: 'migrate-via-index',
+      severity: 'error',
+      comment: 'The app uses the migration engine through its public surface, src/migrate/index.ts.',
+      from: { path: '^src/(?!migrate/)' },
+      to: { path: '^src/migrate/(?!index\\.ts$)' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

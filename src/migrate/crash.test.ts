@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPostgres } from '../../test/db.ts';
 import { adminUrl, databaseUrl } from '../../test/pg-urls.ts';
-import { type Database, openPostgres } from '../db/index.ts';
+import { type Database, openPostgres } from './database.ts';
 import { schemaFingerprint } from './fingerprint.ts';
 import { loadMigrations, migrateDown, migrateUp, migrationStatus } from './index.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../test/db.ts';
-import type { Database } from '../db/index.ts';
+import type { Database } from './database.ts';
 import { detectDrift, driftGuard, readDriftLog } from './drift.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './index.ts';
 

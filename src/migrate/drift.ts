@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { openPglite } from '../db/index.ts';
+import { openPglite } from './database.ts';
 import { migrateUp } from './engine.ts';
 import { MigrationError } from './errors.ts';
 import { type AppliedMigration, readHistory } from './history.ts';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDatabase, isPostgres } from '../../test/db.ts';
-import type { Database } from '../db/index.ts';
-import { openPostgres } from '../db/index.ts';
+import type { Database } from './database.ts';
+import { openPostgres } from './database.ts';
 import { chainHash } from './history.ts';
 import { loadMigrations, MIGRATIONS_DIR, MigrationError, migrateDown, migrateUp, migrationStatus } from './index.ts';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyDatabase } from '../../test/db.ts';
-import type { Database } from '../db/index.ts';
+import type { Database } from './database.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp, SRC_DIR } from './index.ts';
 import { lintMigrations, RULES } from './lint/index.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyDatabase } from '../../test/db.ts';
-import type { Database } from '../db/index.ts';
+import type { Database } from './database.ts';
 import { listBackups, loadMigrations, MIGRATIONS_DIR, migrateDown, migrateUp } from './index.ts';
 
 const migrations = loadMigrations(MIGRATIONS_DIR);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDatabase, isPostgres } from '../../test/db.ts';
-import { type Database, openPostgres } from '../db/index.ts';
+import { type Database, openPostgres } from './database.ts';
 import { type EngineEvent, listBackups, loadMigrations, migrateDown, migrateUp, migrationStatus, restoreBackup } from './index.ts';
 import { planMigrations } from './plan.ts';
 

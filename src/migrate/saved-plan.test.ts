@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyDatabase } from '../../test/db.ts';
-import type { Database } from '../db/index.ts';
+import type { Database } from './database.ts';
 import { snapshotHash } from './drift.ts';
 import { readHistory } from './history.ts';
 import { loadMigrations, MIGRATIONS_DIR, migrateUp } from './index.ts';

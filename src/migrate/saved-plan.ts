@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
-import { openPglite } from '../db/index.ts';
+import { openPglite } from './database.ts';
 import { snapshotHash, snapshotLines } from './drift.ts';
 import { migrateUp } from './engine.ts';
 import { MigrationError } from './errors.ts';

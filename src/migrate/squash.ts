@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
-import { openPglite } from '../db/index.ts';
 import type { Baseline } from './baseline.ts';
+import { openPglite } from './database.ts';
 import { describeDrift, diffSchemas, snapshotHash } from './drift.ts';
 import { migrateUp } from './engine.ts';
 import { MigrationError } from './errors.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
-import { type Database, openPglite, openPostgres } from '../db/index.ts';
+import { type Database, openPglite, openPostgres } from './database.ts';
 import { migrateDown, migrateUp } from './engine.ts';
 import { diffFingerprints, type Fingerprint, schemaFingerprint } from './fingerprint.ts';
 import type { Migration } from './load.ts';

@@ -1,6 +1,4 @@
-import { describeDrift, detectDrift } from '../../migrate/drift.ts';
-import { loadMigrations, MIGRATIONS_DIR } from '../../migrate/index.ts';
-import { squashMigrations } from '../../migrate/squash.ts';
+import { describeDrift, detectDrift, loadMigrations, MIGRATIONS_DIR, squashMigrations } from '../../migrate/index.ts';
 import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 export const migrateDrift: Command = {

@@ -1,12 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { docsPath, isStale, renderDocs } from '../../migrate/docs.ts';
-import { loadMigrations, MIGRATIONS_DIR, migrationStatus, SRC_DIR } from '../../migrate/index.ts';
-import { lintMigrations } from '../../migrate/lint/index.ts';
-import { githubAnnotations, sarifLog, summaryTable } from '../../migrate/lint/report.ts';
-import { type MigrationPlan, planMigrations } from '../../migrate/plan.ts';
-import { planMarkdown, savePlan } from '../../migrate/saved-plan.ts';
-import { verifyMigrations, withScratchDatabase } from '../../migrate/verify.ts';
+import {
+  docsPath,
+  githubAnnotations,
+  isStale,
+  lintMigrations,
+  loadMigrations,
+  MIGRATIONS_DIR,
+  type MigrationPlan,
+  migrationStatus,
+  planMarkdown,
+  planMigrations,
+  renderDocs,
+  SRC_DIR,
+  sarifLog,
+  savePlan,
+  summaryTable,
+  verifyMigrations,
+  withScratchDatabase,
+} from '../../migrate/index.ts';
 import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 const json = { json: { type: 'boolean' } } as const;

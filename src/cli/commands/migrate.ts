@@ -1,19 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
-import { loadBaseline } from '../../migrate/baseline.ts';
-import { driftGuard } from '../../migrate/drift.ts';
-import { runner } from '../../migrate/engine.ts';
 import {
+  applyPlan,
+  driftGuard,
+  loadBaseline,
   loadMigrations,
   MIGRATIONS_DIR,
   type MigrationReport,
   migrateDown,
   migrateUp,
   migrationStatus,
+  parsePlan,
   type RunOptions,
+  runner,
 } from '../../migrate/index.ts';
-import { applyPlan, parsePlan } from '../../migrate/saved-plan.ts';
 import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
