@@ -3,8 +3,9 @@
  * for DELETE /me/delete-account, and an asker's proof of their address (askers have no account).
  * Only a salted HMAC of the code is stored; 3 codes per address per hour, 5 wrong guesses per code.
  */
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { newOneTimeCode, sameHex } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
 import type { DB, PrivacyCodeTable } from '../db/schema.ts';
 import { queueEmail } from '../email/outbox.ts';
@@ -24,9 +25,7 @@ function digest(secret: string, salt: string, purpose: Purpose, email: string, c
 function matches(secret: string, stored: string, purpose: Purpose, email: string, code: string): boolean {
   const [salt, hash] = stored.split('$');
   if (!salt || !hash) return false;
-  const a = Buffer.from(digest(secret, salt, purpose, email, code), 'hex');
-  const b = Buffer.from(hash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameHex(digest(secret, salt, purpose, email, code), hash);
 }
 
 async function lockAddress(trx: Kysely<DB>, purpose: Purpose, email: string) {
@@ -36,7 +35,7 @@ async function lockAddress(trx: Kysely<DB>, purpose: Purpose, email: string) {
 /** Creates a code and queues its e-mail. Throws 429 past CODES_PER_HOUR for the address. */
 export async function sendCode(ctx: AppContext, input: { purpose: Purpose; email: string; userId: number | null }) {
   const now = ctx.now();
-  const code = String(randomInt(100_000, 1_000_000));
+  const code = newOneTimeCode();
   const salt = randomBytes(12).toString('hex');
   await ctx.db.transaction().execute(async (trx) => {
     await lockAddress(trx, input.purpose, input.email);

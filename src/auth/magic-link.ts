@@ -13,7 +13,7 @@ import {
   markTokenUsed,
   setTokenUser,
 } from './queries.ts';
-import { hashCode, hashIp, hashToken, newMagicCode, newMagicToken, normaliseEmail, sameHex } from './secrets.ts';
+import { hashCode, hashIp, hashToken, newMagicToken, newOneTimeCode, normaliseEmail, sameHex } from './secrets.ts';
 import { issueSession, signInByEmail, type UserRow } from './service.ts';
 
 const MAGIC_LINK_TTL_SECONDS = 15 * 60;
@@ -50,7 +50,7 @@ export async function sendMagicLink(ctx: AppContext, input: { email: string; ip:
   const since = new Date(now.getTime() - HOUR_MS);
   const ipHash = hashIp(ctx.config.ipHashSecret, input.ip);
   const token = newMagicToken();
-  const code = newMagicCode();
+  const code = newOneTimeCode();
   const tokenHash = hashToken(token);
   await ctx.db.transaction().execute(async (trx) => {
     // Always e-mail first, then IP: two locks taken in one order cannot deadlock.

@@ -7,7 +7,8 @@ import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 
  */
 
 export const newMagicToken = () => randomBytes(32).toString('base64url');
-export const newMagicCode = () => String(randomInt(100_000, 1_000_000));
+/** A 6-digit one-time code: the magic link's, and the privacy codes of src/account/codes.ts. */
+export const newOneTimeCode = () => String(randomInt(100_000, 1_000_000));
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -25,6 +26,7 @@ export function hashIp(secret: string, ip: string): string {
   return createHmac('sha256', subkey(secret, 'ip')).update(ip).digest('hex').slice(0, 32);
 }
 
+/** Constant-time equality of two hex digests (false for empty or different lengths). */
 export function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
   const y = Buffer.from(b, 'hex');

@@ -1,5 +1,6 @@
 import { currentUser } from '../auth/service.ts';
 import type { AppContext } from '../context.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { ProfileRow } from './mappers.ts';
 import { checkTiers, isValidHandle, legacyPrice, type ProfileBodyInput, profileValues } from './profile-input.ts';
@@ -36,11 +37,6 @@ export async function bootstrap(ctx: AppContext, userId: number) {
   const profile = await findProfileByUserId(ctx.db, userId);
   if (!profile) throw new Error(`profile of user ${userId} missing right after bootstrap`);
   return { user, profile };
-}
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string; message?: string };
-  return e?.code === '23505' && (e.constraint === constraint || Boolean(e.message?.includes(constraint)));
 }
 
 /** PUT /me/profile: full replace of the caller's profile (created if missing). A taken handle is 409. */

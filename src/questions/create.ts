@@ -5,6 +5,7 @@
  */
 import { linkSessionToQuestion } from '../coach/queries.ts';
 import type { AppContext } from '../context.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { conflict } from '../errors.ts';
 import type { ExpertForQuestion } from '../experts/queries.ts';
@@ -43,11 +44,6 @@ const DAY_MS = 24 * 3600_000;
 
 const intentReused = () =>
   conflict('This payment was already used for another question. Start a new payment to ask again.', 'payment_intent_already_used');
-
-function isUniqueViolation(err: unknown, what: string): boolean {
-  const e = err as { code?: string; constraint?: string; message?: string; detail?: string };
-  return e?.code === '23505' && `${e.constraint ?? ''} ${e.message ?? ''} ${e.detail ?? ''}`.includes(what);
-}
 
 export async function createQuestion(ctx: AppContext, input: NewQuestionInput): Promise<{ question: QuestionRow; reviewToken: string }> {
   const expert = await resolveExpert(ctx, input.expertHandle, input.expertProfileId);
