@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { toJson } from '../db/json.ts';
-import type { CleanupOutcome } from '../db/schema.ts';
+import type { CleanupOutcome, MediaCleanupCandidateTable } from '../db/schema.ts';
 
 /** Media rows that look deletable (re-checked under a row lock before anything is deleted). */
 export async function listEligibleMediaAssetIds(db: Db, cutoff: Date, afterId: number, limit: number): Promise<number[]> {
@@ -103,18 +103,7 @@ export async function deleteCandidates(db: Db, runId: number) {
   await db.deleteFrom('media_cleanup_candidate').where('run_id', '=', runId).execute();
 }
 
-export async function insertCandidates(
-  db: Db,
-  rows: {
-    run_id: number;
-    kind: 'asset' | 'object';
-    target: 'storage' | 'video' | null;
-    object_key: string | null;
-    media_asset_id: number | null;
-    reason: string;
-    size_bytes: number | null;
-  }[],
-) {
+export async function insertCandidates(db: Db, rows: Omit<Insertable<MediaCleanupCandidateTable>, 'id' | 'outcome'>[]) {
   if (rows.length) await db.insertInto('media_cleanup_candidate').values(rows).execute();
 }
 

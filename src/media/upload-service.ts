@@ -125,6 +125,28 @@ function checkAttachment(ctx: AppContext, contentType: string, size: number) {
   if (size > ctx.config.media.maxAttachmentBytes) throw tooLarge('attachment', ctx.config.media.maxAttachmentBytes);
 }
 
+/** The upload session of an attachment: pending (a presigned URL was handed out, size not yet known) or uploaded through us. */
+function recordAttachmentSession(
+  ctx: AppContext,
+  who: Uploader,
+  a: { key: string; type: string; filename: string; maxBytes: number; sizeBytes: number | null; now: Date },
+) {
+  return insertUploadSession(ctx.db, {
+    kind: 'attachment',
+    target: 'storage',
+    objectKey: a.key,
+    userId: who.userId,
+    ipHash: who.ipHash,
+    contentType: a.type,
+    maxBytes: a.maxBytes,
+    sizeBytes: a.sizeBytes,
+    originalName: a.filename.slice(0, 255),
+    status: a.sizeBytes === null ? 'pending' : 'uploaded',
+    now: a.now,
+    expiresAt: sessionExpiry(ctx, a.now),
+  });
+}
+
 export async function requestAttachmentUpload(
   ctx: AppContext,
   who: Uploader,
@@ -135,20 +157,7 @@ export async function requestAttachmentUpload(
   const now = ctx.now();
   const key = attachmentKey(now, input.filename);
   const signed = await ctx.storage.presignUpload(key, { contentType: type, size: input.size, expiresInSeconds: URL_TTL_SECONDS, now });
-  await insertUploadSession(ctx.db, {
-    kind: 'attachment',
-    target: 'storage',
-    objectKey: key,
-    userId: who.userId,
-    ipHash: who.ipHash,
-    contentType: type,
-    maxBytes: input.size,
-    sizeBytes: null,
-    originalName: input.filename.slice(0, 255),
-    status: 'pending',
-    now,
-    expiresAt: sessionExpiry(ctx, now),
-  });
+  await recordAttachmentSession(ctx, who, { key, type, filename: input.filename, maxBytes: input.size, sizeBytes: null, now });
   return { uploadUrl: signed.url, publicUrl: objectUrl(ctx, key), key, expiresIn: URL_TTL_SECONDS };
 }
 
@@ -160,19 +169,13 @@ export async function uploadAttachment(ctx: AppContext, who: Uploader, input: { 
   const now = ctx.now();
   const key = attachmentKey(now, input.filename);
   await ctx.storage.put(key, input.data, { contentType: type });
-  await insertUploadSession(ctx.db, {
-    kind: 'attachment',
-    target: 'storage',
-    objectKey: key,
-    userId: who.userId,
-    ipHash: who.ipHash,
-    contentType: type,
+  await recordAttachmentSession(ctx, who, {
+    key,
+    type,
+    filename: input.filename,
     maxBytes: input.data.length,
     sizeBytes: input.data.length,
-    originalName: input.filename.slice(0, 255),
-    status: 'uploaded',
     now,
-    expiresAt: sessionExpiry(ctx, now),
   });
   return { name: sanitizeFileName(input.filename), url: objectUrl(ctx, key), type, size: input.data.length, key };
 }
