@@ -3,6 +3,7 @@ import { isConnectionLoss } from '../db/connection-loss.ts';
 import { DataDirLockedError } from '../db/lock.ts';
 import { HttpError } from '../errors.ts';
 import { SourceError } from '../import/source.ts';
+import { CleanupBusyError } from '../media/cleanup-lock.ts';
 import { MigrationError } from '../migrate/index.ts';
 import { type Command, helpText, parse, UsageError } from './command.ts';
 import { adminCreate, adminDisable, adminList } from './commands/admin.ts';
@@ -111,7 +112,9 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     const code = await found.cmd.run({ values, positionals, out, config: () => (config ??= loadConfig()) });
     return code ?? 0;
   } catch (err) {
-    const known = [UsageError, HttpError, ConfigError, MigrationError, DataDirLockedError, SourceError].some((t) => err instanceof t);
+    const known = [UsageError, HttpError, ConfigError, MigrationError, DataDirLockedError, SourceError, CleanupBusyError].some(
+      (t) => err instanceof t,
+    );
     const unreachable = databaseProblem(err);
     if (unreachable) {
       console.error(`error: ${unreachable}`);

@@ -37,6 +37,7 @@ export interface MediaCleanupRunTable {
   phase: Default<'plan' | 'execute' | 'purge' | 'tokens' | 'done'>;
   cursor: ColumnType<unknown, string | undefined, string>;
   report: ColumnType<unknown, string | undefined, string>;
+  /** Unused since runs are serialised by an advisory lock (src/media/cleanup-lock.ts); kept until a contract migration drops it. */
   lease_until: Timestamp | null;
   started_at: Timestamp;
   finished_at: Timestamp | null;

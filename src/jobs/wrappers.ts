@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import { deliverPendingEmails, requeueUnfinishedEmails } from '../email/deliver.ts';
 import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
 import { cleanupMedia } from '../media/cleanup.ts';
+import { CleanupBusyError } from '../media/cleanup-lock.ts';
 
 /**
  * The scheduled media cleanup applies (the CLI defaults to a dry run); the circuit breaker still
@@ -11,8 +12,15 @@ export const cleanupMediaJob: JobDefinition<AppContext> = {
   name: 'cleanup-media',
   summary: 'Delete orphaned media rows, stored objects and videos past the grace period (quarantined 7 days), and old magic-link tokens.',
   cron: '0 3 * * *',
-  async run(ctx, { log, signal, dryRun }) {
-    const r = await cleanupMedia(ctx, { apply: !dryRun, log, signal });
+  async run(ctx, { log, signal, dryRun }): Promise<JobSummary> {
+    let r: Awaited<ReturnType<typeof cleanupMedia>>;
+    try {
+      r = await cleanupMedia(ctx, { apply: !dryRun, log, signal });
+    } catch (err) {
+      // An operator's `media cleanup --apply` is running: that run does this one's work.
+      if (err instanceof CleanupBusyError) return { items: 0, failed: 0, status: 'busy' };
+      throw err;
+    }
     const refused = r.status === 'refused_breaker';
     return {
       items: r.counts.candidates,

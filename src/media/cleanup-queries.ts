@@ -44,31 +44,23 @@ export async function findClaimedKeys(db: Db, target: 'storage' | 'video', keys:
   return new Set(r.rows.map((x) => x.k));
 }
 
-export async function insertRun(db: Db, mode: 'dry_run' | 'apply', options: unknown, now: Date, leaseUntil: Date) {
+export async function insertRun(db: Db, mode: 'dry_run' | 'apply', options: unknown, now: Date) {
   return db
     .insertInto('media_cleanup_run')
-    .values({ mode, options: toJson(options), started_at: now, lease_until: leaseUntil })
+    .values({ mode, options: toJson(options), started_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-/** Claims the oldest unfinished apply run whose runner stopped renewing its lease. */
-export async function claimAbandonedRun(db: Db, now: Date, leaseUntil: Date) {
-  return db.transaction().execute(async (trx) => {
-    const run = await trx
-      .selectFrom('media_cleanup_run')
-      .selectAll()
-      .where('finished_at', 'is', null)
-      .where('mode', '=', 'apply')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .orderBy('id')
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (!run) return undefined;
-    await trx.updateTable('media_cleanup_run').set({ lease_until: leaseUntil }).where('id', '=', run.id).execute();
-    return run;
-  });
+/** The oldest unfinished apply run; the caller holds the cleanup lock, so no one else is working it. */
+export async function findUnfinishedRun(db: Db) {
+  return db
+    .selectFrom('media_cleanup_run')
+    .selectAll()
+    .where('finished_at', 'is', null)
+    .where('mode', '=', 'apply')
+    .orderBy('id')
+    .executeTakeFirst();
 }
 
 export async function findRun(db: Db, id: number) {
@@ -83,7 +75,6 @@ export async function updateRun(
     status: 'running' | 'completed' | 'refused_breaker' | 'interrupted' | 'failed';
     report: unknown;
     cursor: unknown;
-    lease_until: Date | null;
     finished_at: Date | null;
   }>,
 ) {

@@ -1,10 +1,15 @@
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test/app.ts';
+import { isPostgres } from '../../test/db.ts';
 import { createExpert } from '../../test/factories.ts';
 import type { AppContext } from '../context.ts';
+import { runJob } from '../jobs/runner.ts';
+import { cleanupMediaJob } from '../jobs/wrappers.ts';
 import { cleanupMedia } from './cleanup.ts';
+import { CLEANUP_LOCK_KEY, CleanupBusyError } from './cleanup-lock.ts';
 import { attachmentKey, audioKey, profilePictureKey } from './keys.ts';
 import { restoreRun } from './restore.ts';
 import { createQuestion, mediaTestApp, multipart, webm } from './test-helpers.ts';
@@ -169,13 +174,58 @@ describe('cleanupMedia', () => {
       },
     };
     await expect(cleanupMedia(crashing, { apply: true })).rejects.toThrow('killed');
-    t.clock.advance(11 * 60_000); // the dead runner's lease runs out
     const resumed = await cleanupMedia(t.ctx, { apply: true });
     expect(resumed.resumed).toBe(true);
     expect(resumed.counts.deleted).toBe(3);
     for (const k of keys) expect(await t.ctx.storage.head(k)).toBeNull();
     const log = await t.ctx.db.selectFrom('media_deletion_log').select('state').where('run_id', '=', resumed.runId).execute();
     expect(log.map((l) => l.state)).toEqual(['quarantined', 'quarantined', 'quarantined']);
+  });
+
+  it('lets one apply run at a time (the next is refused at once, a dry run still reports) and the cron job skip', async () => {
+    const keys = [(await uploadAudio()).uid, (await uploadAudio()).uid];
+    t.clock.advance(25 * HOUR);
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered = () => {};
+    const deleting = new Promise<void>((r) => {
+      entered = r;
+    });
+    const slow = {
+      ...t.ctx,
+      storage: {
+        ...t.ctx.storage,
+        delete: async (key: string) => {
+          entered();
+          await held;
+          return t.ctx.storage.delete(key);
+        },
+      },
+    };
+    const first = cleanupMedia(slow, { apply: true });
+    await deleting;
+    await expect(cleanupMedia(t.ctx, { apply: true })).rejects.toBeInstanceOf(CleanupBusyError);
+    expect(await runJob(t.ctx, cleanupMediaJob, { trigger: 'cli' })).toMatchObject({ items: 0, failed: 0, status: 'busy' });
+    const dry = await cleanupMedia(t.ctx, {});
+    expect(dry.mode).toBe('dry_run');
+    release();
+    expect((await first).counts.deleted).toBe(2);
+    for (const k of keys) expect(await t.ctx.storage.head(k)).toBeNull();
+    // The lock is free again: the next apply runs (and finds nothing left).
+    expect((await cleanupMedia(t.ctx, { apply: true })).status).toBe('completed');
+  });
+
+  // PGlite has one connection in one process: a dead holder there is a dead server. Only on PostgreSQL
+  // can another session hold the lock and die.
+  it.runIf(isPostgres())('on PostgreSQL: a holder in another session blocks applies until its connection dies', async () => {
+    const other = new pg.Client({ connectionString: t.ctx.database.connectionString ?? '' });
+    await other.connect();
+    await other.query('SELECT pg_advisory_lock($1)', [CLEANUP_LOCK_KEY]);
+    await expect(cleanupMedia(t.ctx, { apply: true })).rejects.toBeInstanceOf(CleanupBusyError);
+    await other.end(); // the holder's process is gone: the server frees its session lock
+    expect((await cleanupMedia(t.ctx, { apply: true })).status).toBe('completed');
   });
 
   it('resumes an interrupted run (abort signal) without redoing what it did', async () => {

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { AppContext } from '../context.ts';
 import { executeCandidate, finishPending } from './cleanup-exec.ts';
+import { withCleanupLock } from './cleanup-lock.ts';
 import { type PlanTotals, planCleanup } from './cleanup-plan.ts';
 import {
-  claimAbandonedRun,
   countOutcomes,
   deleteCandidates,
   deleteOldMagicLinkTokens,
+  findUnfinishedRun,
   insertRun,
   listCandidates,
   listLog,
@@ -57,26 +58,28 @@ export interface CleanupReport {
 
 const DAY = 86_400_000;
 const QUARANTINE_DAYS = 7;
-const LEASE_MS = 10 * 60_000;
 
 /**
  * The orphaned-media cleanup (job `cleanup-media`, CLI `media cleanup`). Plans candidates, checks
  * the circuit breaker, executes each candidate under row locks (quarantine first), purges
  * quarantine older than 7 days and old magic-link tokens. All state lives in PostgreSQL: a run
- * killed at any point is resumed by the next call and ends in the same state.
+ * killed at any point is resumed by the next apply and ends in the same state. One apply runs at a
+ * time (withCleanupLock: CleanupBusyError otherwise); dry runs delete nothing and need no lock.
  */
-export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): Promise<CleanupReport> {
+export function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): Promise<CleanupReport> {
+  return opts.apply ? withCleanupLock(ctx, () => runCleanup(ctx, opts)) : runCleanup(ctx, opts);
+}
+
+async function runCleanup(ctx: AppContext, opts: CleanupOptions): Promise<CleanupReport> {
   const log = opts.log ?? ctx.log;
   const apply = opts.apply ?? false;
   const batch = opts.batchSize ?? 500;
   const now = ctx.now();
   const cutoff = new Date(now.getTime() - ctx.config.media.cleanupGraceHours * 3_600_000);
-  const lease = () => new Date(ctx.now().getTime() + LEASE_MS);
-
-  const resumed = apply && opts.resume !== false ? await claimAbandonedRun(ctx.db, now, lease()) : undefined;
+  // Holding the lock, any unfinished apply run is one whose runner died or was interrupted.
+  const resumed = apply && opts.resume !== false ? await findUnfinishedRun(ctx.db) : undefined;
   const run =
-    resumed ??
-    (await insertRun(ctx.db, apply ? 'apply' : 'dry_run', { limit: opts.limit ?? null, force: Boolean(opts.force) }, now, lease()));
+    resumed ?? (await insertRun(ctx.db, apply ? 'apply' : 'dry_run', { limit: opts.limit ?? null, force: Boolean(opts.force) }, now));
   const runOpts = (resumed?.options ?? {}) as { limit?: number | null; force?: boolean };
   const limit = resumed ? (runOpts.limit ?? undefined) : opts.limit;
   const force = resumed ? Boolean(runOpts.force) : Boolean(opts.force);
@@ -130,7 +133,7 @@ export async function cleanupMedia(ctx: AppContext, opts: CleanupOptions = {}): 
           log.warn({ err, runId: run.id, candidateId: c.id }, 'cleanup item left for a later run');
         }
       }
-      await updateRun(ctx.db, run.id, { lease_until: lease(), cursor: { after } });
+      await updateRun(ctx.db, run.id, { cursor: { after } });
     }
     run.phase = 'purge';
     await updateRun(ctx.db, run.id, { phase: 'purge' });
@@ -210,7 +213,6 @@ async function finish(
     status: done ? status : 'interrupted',
     phase: done ? 'done' : undefined,
     report: { plan, result: report },
-    lease_until: null,
     finished_at: done ? ctx.now() : null,
   });
   (ctx.log ?? console).info({ runId, status, deleted: report.counts.deleted, candidates: plan.candidates }, 'media cleanup finished');
