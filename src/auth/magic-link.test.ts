@@ -38,7 +38,7 @@ describe('magic link: send', () => {
     expect(row).toMatchObject({ token: null, verification_code: null, ip_address: null, used: false, failed_attempts: 0 });
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(row.ip_hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(row.ip_hash).toMatch(/^h1_[A-Za-z0-9_-]{32}$/); // http/ip-hash.ts: keyed, never the raw IP
     expect(row.expires_at.getTime() - t.clock.now.getTime()).toBe(15 * 60 * 1000);
     const { mail, token, code } = await lastMagicEmail(t.ctx.db, 'ada@example.test');
     expect(createHash('sha256').update(token).digest('hex')).toBe(row.token_hash);

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { magicLinkEmail } from '../email/templates.ts';
 import { badRequest, gone, type HttpError, notFound, tooManyRequests } from '../errors.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import {
   addFailedAttempt,
   consumeTokenByHash,
@@ -13,7 +14,7 @@ import {
   markTokenUsed,
   setTokenUser,
 } from './queries.ts';
-import { hashCode, hashIp, hashToken, newMagicToken, newOneTimeCode, normaliseEmail, sameHex } from './secrets.ts';
+import { hashCode, hashToken, newMagicToken, newOneTimeCode, normaliseEmail, sameHex } from './secrets.ts';
 import { issueSession, signInByEmail, type UserRow } from './service.ts';
 
 const MAGIC_LINK_TTL_SECONDS = 15 * 60;

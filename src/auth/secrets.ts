@@ -21,11 +21,6 @@ export function hashCode(secret: string, tokenHash: string, code: string): strin
   return createHmac('sha256', subkey(secret, 'magic-code')).update(`${tokenHash}:${code}`).digest('hex');
 }
 
-/** Client IPs are kept only as keyed hashes: enough to count requests per address, nothing more. */
-export function hashIp(secret: string, ip: string): string {
-  return createHmac('sha256', subkey(secret, 'ip')).update(ip).digest('hex').slice(0, 32);
-}
-
 /** Constant-time equality of two hex digests (false for empty or different lengths). */
 export function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');

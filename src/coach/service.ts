@@ -9,7 +9,7 @@ import type { Analysis, QuickValidation } from '../coach-provider/provider.ts';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { badRequest, conflict, notFound, tooManyRequests } from '../errors.ts';
-import { hashVisitorIp } from '../marketing/ip-hash.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import { consumeDailyUnit, findExpertForCoach, findSessionByKey, insertSession, saveAnalysis, saveResponses } from './queries.ts';
 
 const DAY_MS = 24 * 3600_000;
@@ -63,7 +63,7 @@ export async function startCoaching(
   const result = ctx.coach.validate({ title, text: null });
   const sessionId = `cs_${randomBytes(24).toString('base64url')}`;
   const fingerprintHash = hashFingerprint(ctx.config.ipHashSecret, input.fingerprint);
-  const ipHash = hashVisitorIp(ctx.config.ipHashSecret, input.ip);
+  const ipHash = hashIp(ctx.config.ipHashSecret, input.ip);
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     await consumeLimits(ctx, trx, fingerprintHash, ipHash, now);
@@ -96,7 +96,7 @@ export interface AnalyzeInput {
 
 export async function analyzeQuestion(ctx: AppContext, input: AnalyzeInput): Promise<Analysis> {
   const s = await openSession(ctx, input.sessionId);
-  const ipHash = hashVisitorIp(ctx.config.ipHashSecret, input.ip);
+  const ipHash = hashIp(ctx.config.ipHashSecret, input.ip);
   await ctx.db.transaction().execute((trx) => consumeLimits(ctx, trx, s.fingerprint_hash, ipHash, ctx.now()));
   const expert = s.expert_profile_id === null ? undefined : await findExpertForCoach(ctx.db, s.expert_profile_id);
   const q = { title: input.title?.trim() || s.title, text: input.text?.trim() || null };

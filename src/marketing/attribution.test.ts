@@ -4,8 +4,8 @@ import { isPostgres } from '../../test/db.ts';
 import { bearer, createExpert, tokenFor } from '../../test/factories.ts';
 import { askQuickConsult } from '../../test/question-helpers.ts';
 import type { Db } from '../db/index.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import { attributeQuestionToVisit, IP_MATCH_WINDOW_MS, VISIT_ID_MAX_AGE_MS } from './attribution.ts';
-import { hashVisitorIp } from './ip-hash.ts';
 
 type Expert = Awaited<ReturnType<typeof createExpert>>;
 const MIN = 60_000;
@@ -89,7 +89,7 @@ describe('attributeQuestionToVisit', () => {
 
   it('without a visit id, takes the newest unconverted visit from the same IP hash to the same expert within an hour', async () => {
     const ip = '10.0.0.5';
-    const hash = hashVisitorIp(t.ctx.config.ipHashSecret, ip);
+    const hash = hashIp(t.ctx.config.ipHashSecret, ip);
     const first = await visit(ada, ip);
     t.clock.advance(5 * MIN);
     const second = await visit(ada, ip);
@@ -111,13 +111,11 @@ describe('attributeQuestionToVisit', () => {
     await visit(ada, ip);
     const q = await insertQuestion(t.ctx.db, ada.profile.id);
     expect(
-      await attribute({ expertProfileId: ada.profile.id, ipHash: hashVisitorIp(t.ctx.config.ipHashSecret, '10.0.0.99'), questionId: q }),
+      await attribute({ expertProfileId: ada.profile.id, ipHash: hashIp(t.ctx.config.ipHashSecret, '10.0.0.99'), questionId: q }),
     ).toBeNull();
     expect(await attribute({ expertProfileId: ada.profile.id, visitId: 0, ipHash: null, questionId: q })).toBeNull();
     t.clock.advance(IP_MATCH_WINDOW_MS + MIN);
-    expect(
-      await attribute({ expertProfileId: ada.profile.id, ipHash: hashVisitorIp(t.ctx.config.ipHashSecret, ip), questionId: q }),
-    ).toBeNull();
+    expect(await attribute({ expertProfileId: ada.profile.id, ipHash: hashIp(t.ctx.config.ipHashSecret, ip), questionId: q })).toBeNull();
   });
 
   it('falls back to the IP hash when the visit id does not qualify', async () => {
@@ -128,7 +126,7 @@ describe('attributeQuestionToVisit', () => {
     const r = await attribute({
       expertProfileId: ada.profile.id,
       visitId: bobs.visit_id,
-      ipHash: hashVisitorIp(t.ctx.config.ipHashSecret, ip),
+      ipHash: hashIp(t.ctx.config.ipHashSecret, ip),
       questionId: q,
     });
     expect(r).toMatchObject({ visitId: adas.visit_id, matchedBy: 'ip_hash' });
@@ -149,7 +147,7 @@ describe('attributeQuestionToVisit', () => {
   // Row locks only exist on a real server: PGlite runs every transaction one after another.
   it.runIf(isPostgres())('two questions created at once from one address take different visits', async () => {
     const ip = '10.0.0.9';
-    const hash = hashVisitorIp(t.ctx.config.ipHashSecret, ip);
+    const hash = hashIp(t.ctx.config.ipHashSecret, ip);
     const [a, b] = [await visit(ada, ip), await visit(ada, ip)];
     const [q1, q2, q3] = [
       await insertQuestion(t.ctx.db, ada.profile.id),
@@ -209,7 +207,7 @@ describe('a campaign link visited, then a question paid through it (end to end o
     expect(visit).toMatchObject({
       converted_to_question: true,
       question_id: asked.questionId,
-      visitor_ip_hash: hashVisitorIp(t.ctx.config.ipHashSecret, ip),
+      visitor_ip_hash: hashIp(t.ctx.config.ipHashSecret, ip),
     });
 
     const price = expert.profile.tier1_price_cents;

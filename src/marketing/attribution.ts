@@ -9,7 +9,7 @@ export interface AttributionInput {
   expertProfileId: number;
   /** The visit id `POST /marketing/public/track-visit` returned, if the ask page passes it on. */
   visitId?: number | null | undefined;
-  /** `hashVisitorIp(ctx.config.ipHashSecret, req.ip)` of the request creating the question. */
+  /** `hashIp(ctx.config.ipHashSecret, req.ip)` of the request creating the question. */
   ipHash?: string | null | undefined;
   questionId: number;
   now: Date;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { hashIp } from '../http/ip-hash.ts';
 import { deviceType } from './device.ts';
-import { hashVisitorIp } from './ip-hash.ts';
 
 describe('deviceType', () => {
   it.each([
@@ -20,12 +20,12 @@ describe('deviceType', () => {
   });
 });
 
-describe('hashVisitorIp', () => {
+describe('hashIp', () => {
   it('is stable for one secret, differs across secrets and never contains the IP', () => {
-    const a = hashVisitorIp('secret-one', '203.0.113.5');
-    expect(a).toBe(hashVisitorIp('secret-one', '203.0.113.5'));
-    expect(a).not.toBe(hashVisitorIp('secret-two', '203.0.113.5'));
-    expect(a).not.toBe(hashVisitorIp('secret-one', '203.0.113.6'));
+    const a = hashIp('secret-one', '203.0.113.5');
+    expect(a).toBe(hashIp('secret-one', '203.0.113.5'));
+    expect(a).not.toBe(hashIp('secret-two', '203.0.113.5'));
+    expect(a).not.toBe(hashIp('secret-one', '203.0.113.6'));
     expect(a).toMatch(/^h1_[A-Za-z0-9_-]{32}$/);
     expect(a).not.toContain('203');
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/app.ts';
 import { bearer, createExpert, createUser, tokenFor } from '../../test/factories.ts';
-import { hashVisitorIp } from './ip-hash.ts';
+import { hashIp } from '../http/ip-hash.ts';
 
 const LIMIT = 5;
 let ipSeq = 0;
@@ -170,7 +170,7 @@ describe('marketing', () => {
       const body = res.json();
       expect(body).toEqual({ tracked: true, campaign_id: expect.any(Number), visit_id: expect.any(Number) });
       const visit = await t.ctx.db.selectFrom('campaign_visit').selectAll().where('id', '=', body.visit_id).executeTakeFirstOrThrow();
-      expect(visit.visitor_ip_hash).toBe(hashVisitorIp(t.ctx.config.ipHashSecret, ip));
+      expect(visit.visitor_ip_hash).toBe(hashIp(t.ctx.config.ipHashSecret, ip));
       expect(JSON.stringify(visit)).not.toContain(ip);
       expect(visit).toMatchObject({
         expert_profile_id: expert.profile.id,
@@ -226,7 +226,7 @@ describe('marketing', () => {
       expect(limited.statusCode).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(limited.json()).toMatchObject({ code: 'rate_limited', retryAfter: expect.any(Number) });
-      const hash = hashVisitorIp(t.ctx.config.ipHashSecret, ip);
+      const hash = hashIp(t.ctx.config.ipHashSecret, ip);
       const rows = await t.ctx.db.selectFrom('campaign_visit').select('id').where('visitor_ip_hash', '=', hash).execute();
       expect(rows).toHaveLength(LIMIT);
       expect((await track(visit, { ip: '203.0.113.10' })).statusCode).toBe(200);

@@ -3,7 +3,7 @@ import { requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import { requireFlag } from '../flags/guard.ts';
 import type { App } from '../http/app-type.ts';
-import { hashVisitorIp } from './ip-hash.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import { S } from './schemas.ts';
 import {
   changeCampaign,
@@ -28,7 +28,7 @@ export function marketingRoutes(app: App, ctx: AppContext): void {
   const perIpHashPerHour = {
     max: ctx.config.trackVisitLimitPerHour,
     timeWindow: 3_600_000,
-    keyGenerator: (req: FastifyRequest) => `visit:${hashVisitorIp(ctx.config.ipHashSecret, req.ip)}`,
+    keyGenerator: (req: FastifyRequest) => `visit:${hashIp(ctx.config.ipHashSecret, req.ip)}`,
   };
 
   app.get('/marketing/campaigns', { ...gated, schema: S.list }, async (req) =>
@@ -63,7 +63,7 @@ export function marketingRoutes(app: App, ctx: AppContext): void {
   app.post('/marketing/public/track-visit', { schema: S.trackVisit, config: { rateLimit: perIpHashPerHour } }, async (req) => {
     const referer = req.headers.referer;
     return trackVisit(ctx, req.body, {
-      ipHash: hashVisitorIp(ctx.config.ipHashSecret, req.ip),
+      ipHash: hashIp(ctx.config.ipHashSecret, req.ip),
       userAgent: req.headers['user-agent'] ?? null,
       referrer: typeof referer === 'string' ? referer : null,
       country: country(req),

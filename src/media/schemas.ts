@@ -2,8 +2,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { optionalUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import { ErrorBody } from '../http/schemas.ts';
-import { hashIp, type Uploader } from './upload-service.ts';
+import type { Uploader } from './upload-service.ts';
 
 /** A refused upload names the type its bytes were found to be (415 content_type_mismatch). */
 const UploadRefused = Type.Object({ ...ErrorBody.properties, detected: Type.Optional(Type.String()) });
@@ -20,7 +21,7 @@ export async function uploaderOf(ctx: AppContext, req: FastifyRequest): Promise<
   } catch {
     userId = null;
   }
-  return { userId, ipHash: hashIp(ctx, req.ip) };
+  return { userId, ipHash: hashIp(ctx.config.ipHashSecret, req.ip) };
 }
 
 export function uploadRateLimit(ctx: AppContext) {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { LocalUploadGrant } from '../storage/local.ts';
@@ -13,11 +12,6 @@ import { objectUrl } from './urls.ts';
 export interface Uploader {
   userId: number | null;
   ipHash: string;
-}
-
-/** IPs are never stored: a keyed hash is enough to rate-limit and to tell sessions apart. */
-export function hashIp(ctx: AppContext, ip: string): string {
-  return createHmac('sha256', ctx.config.jwtSecret).update(`upload-ip:${ip}`).digest('base64url').slice(0, 32);
 }
 
 const URL_TTL_SECONDS = 3600;

@@ -3,8 +3,8 @@ import { bearerSecurity, requireUser } from '../auth/guard.ts';
 import type { AppContext } from '../context.ts';
 import type { Tier } from '../experts/tiers.ts';
 import type { App } from '../http/app-type.ts';
+import { hashIp } from '../http/ip-hash.ts';
 import { errorResponses, Nullable } from '../http/schemas.ts';
-import { hashVisitorIp } from '../marketing/ip-hash.ts';
 import { createQuestion, type NewQuestionInput } from './create.ts';
 import { inboxRoutes } from './inbox-routes.ts';
 import { PatchBody } from './patch-body.ts';
@@ -120,7 +120,7 @@ export function questionRoutes(app: App, ctx: AppContext): void {
       async (req) => {
         const { question: q, reviewToken } = await createQuestion(
           ctx,
-          toInput(tier, req.body as CreateBody, hashVisitorIp(ctx.config.ipHashSecret, req.ip)),
+          toInput(tier, req.body as CreateBody, hashIp(ctx.config.ipHashSecret, req.ip)),
         );
         return tier === 'quick_consult'
           ? {
@@ -150,7 +150,7 @@ export function questionRoutes(app: App, ctx: AppContext): void {
       async (req, reply) => {
         const { question: q, reviewToken } = await createQuestion(
           ctx,
-          toInput(tier, req.body as CreateBody, hashVisitorIp(ctx.config.ipHashSecret, req.ip)),
+          toInput(tier, req.body as CreateBody, hashIp(ctx.config.ipHashSecret, req.ip)),
         );
         reply.status(201);
         return {
