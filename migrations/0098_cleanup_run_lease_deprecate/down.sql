@@ -1,0 +1,1 @@
+COMMENT ON COLUMN media_cleanup_run.lease_until IS NULL;
