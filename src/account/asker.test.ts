@@ -7,7 +7,7 @@ import { mediaTestApp } from '../media/test-helpers.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
 import { collectSubject, findResidue } from '../privacy/residue.ts';
 import { runRetention } from '../privacy/retention.ts';
-import { ERASED_EMAIL, ERASED_TITLE } from './asker-queries.ts';
+import { ERASED_EMAIL, ERASED_TITLE } from '../questions/queries.ts';
 import { codeFromOutbox, hex, richExpert } from './test-helpers.ts';
 
 let t: TestApp;

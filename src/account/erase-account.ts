@@ -9,19 +9,28 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { deleteAdminUser } from '../admin/queries.ts';
+import { deleteAnswers } from '../answers/queries.ts';
+import { deleteMagicLinksOf, deleteUser } from '../auth/queries.ts';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail, queueEmails } from '../email/outbox.ts';
+import { deleteEmailsOf } from '../email/queries.ts';
+import { deleteProfile } from '../experts/queries.ts';
+import { deleteFeedback } from '../feedback/queries.ts';
 import { queueFileDeletions } from '../file-deletion/queries.ts';
+import { deleteCampaignsOfExpert, deleteVisitsOfExpert } from '../marketing/queries.ts';
+import { deleteMediaAssets, deleteUploadSessions } from '../media/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
+import { pseudonymisePayments } from '../payments/queries.ts';
 import { pseudonym, retainUntil } from '../privacy/pseudonym.ts';
+import { deleteQuestions } from '../questions/queries.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
 import { accountDeletedEmail, expertGoneEmail } from './emails.ts';
 import { attachmentUrls, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
 import {
-  deleteByIds,
-  deleteEmailsOf,
-  deleteMagicLinksOf,
+  deleteCodesOfUser,
+  deleteExports,
   findSharedMedia,
   finishAudit,
   insertAudit,
@@ -34,7 +43,6 @@ import {
   lockProfileOfUser,
   lockQuestionsOfProfile,
   lockUser,
-  pseudonymisePayments,
 } from './queries.ts';
 
 export interface Receipt {
@@ -143,18 +151,17 @@ export async function eraseAccountTx(
   counts.file_deletion_outbox = (await queueFileDeletions(ctx.jobs, trx, uniqueItems(items), now, { erasureId: audit.id })).length;
 
   if (profile) {
-    counts.campaign_visit = await deleteByIds(trx, 'campaign_visit', [profile.id], 'expert_profile_id');
-    counts.utm_campaign = await deleteByIds(trx, 'utm_campaign', [profile.id], 'expert_profile_id');
+    counts.campaign_visit = await deleteVisitsOfExpert(trx, profile.id);
+    counts.utm_campaign = await deleteCampaignsOfExpert(trx, profile.id);
   }
-  counts.answer = await deleteByIds(trx, 'answer', aids);
-  counts.question = await deleteByIds(trx, 'question', qids);
-  counts.upload_session = await deleteByIds(
+  counts.answer = await deleteAnswers(trx, aids);
+  counts.question = await deleteQuestions(trx, qids);
+  counts.upload_session = await deleteUploadSessions(
     trx,
-    'upload_session',
     sessions.map((s) => s.id),
   );
-  counts.media_asset = await deleteByIds(trx, 'media_asset', ownMedia);
-  counts.feedback = await deleteByIds(trx, 'feedback', feedback.ids);
+  counts.media_asset = await deleteMediaAssets(trx, ownMedia);
+  counts.feedback = await deleteFeedback(trx, feedback.ids);
   counts.magic_link_token = await deleteMagicLinksOf(trx, email, user.id);
   counts.email_outbox = await deleteEmailsOf(
     trx,
@@ -162,15 +169,14 @@ export async function eraseAccountTx(
     [`welcome:${user.id}`, ...qids.flatMap((id) => [`question-new:${id}`, `question-submitted:${id}`, `question-answered:${id}`])],
     confirmationEmailId ? [confirmationEmailId] : [],
   );
-  counts.account_export = await deleteByIds(
+  counts.account_export = await deleteExports(
     trx,
-    'account_export',
     exports.map((e) => e.id),
   );
-  counts.privacy_code = await deleteByIds(trx, 'privacy_code', [user.id], 'user_id');
-  counts.admin_users = await deleteByIds(trx, 'admin_users', [user.id], 'user_id');
-  counts.expert_profile = profile ? await deleteByIds(trx, 'expert_profile', [profile.id]) : 0;
-  counts.user = await deleteByIds(trx, 'user', [user.id]);
+  counts.privacy_code = await deleteCodesOfUser(trx, user.id);
+  counts.admin_users = await deleteAdminUser(trx, user.id);
+  counts.expert_profile = profile ? await deleteProfile(trx, profile.id) : 0;
+  counts.user = await deleteUser(trx, user.id);
   await finishAudit(trx, audit.id, counts, now);
   return { deletion_id: audit.deletion_id, counts, releasePaymentIds: release.map((p) => p.id), confirmationEmailId };
 }

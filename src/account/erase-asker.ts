@@ -7,22 +7,28 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { scrubAnswerFeedback } from '../answers/queries.ts';
+import { deleteMagicLinksOf } from '../auth/queries.ts';
+import { deleteCoachingSessionsOfQuestions } from '../coach/queries.ts';
 import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail } from '../email/outbox.ts';
+import { deleteEmailsOf } from '../email/queries.ts';
+import { deleteFeedback } from '../feedback/queries.ts';
 import { queueFileDeletions } from '../file-deletion/queries.ts';
+import { scrubVisits } from '../marketing/queries.ts';
+import { deleteMediaAssets, deleteUploadSessions } from '../media/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
+import { pseudonymisePayer } from '../payments/queries.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
+import { scrubQuestions } from '../questions/queries.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
-import { deleteAskerCodes, hasAccount, scrubAnswerFeedback, scrubQuestions, scrubVisits } from './asker-queries.ts';
+import { deleteAskerCodes, hasAccount } from './asker-queries.ts';
 import { lockLiveCodes, matchCode } from './codes.ts';
 import { askerErasedEmail } from './emails.ts';
 import { type ErasedAccount, isLiveHold } from './erase-account.ts';
 import { attachmentUrls, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
 import {
-  deleteByIds,
-  deleteEmailsOf,
-  deleteMagicLinksOf,
   findSharedMedia,
   finishAudit,
   insertAudit,
@@ -99,14 +105,13 @@ export async function eraseAskerTx(
   counts.answer = await scrubAnswerFeedback(trx, qids);
   counts.campaign_visit = await scrubVisits(trx, qids);
   // The coaching sessions of the asker's questions hold their words: nothing of them is kept.
-  counts.question_coaching_sessions = await deleteByIds(trx, 'question_coaching_sessions', qids, 'question_id');
-  counts.upload_session = await deleteByIds(
+  counts.question_coaching_sessions = await deleteCoachingSessionsOfQuestions(trx, qids);
+  counts.upload_session = await deleteUploadSessions(
     trx,
-    'upload_session',
     sessions.map((s) => s.id),
   );
-  counts.media_asset = await deleteByIds(trx, 'media_asset', ownMedia);
-  counts.feedback = await deleteByIds(trx, 'feedback', feedback.ids);
+  counts.media_asset = await deleteMediaAssets(trx, ownMedia);
+  counts.feedback = await deleteFeedback(trx, feedback.ids);
   // An account with the same address keeps its sign-in links: deleting it is DELETE /me/delete-account.
   counts.magic_link_token = accountExists ? 0 : await deleteMagicLinksOf(trx, email, null);
   counts.email_outbox = await deleteEmailsOf(
@@ -118,18 +123,4 @@ export async function eraseAskerTx(
   counts.privacy_code = await deleteAskerCodes(trx, email);
   await finishAudit(trx, audit.id, counts, now);
   return { deletion_id: audit.deletion_id, counts, releasePaymentIds: release.map((p) => p.id), confirmationEmailId };
-}
-
-async function pseudonymisePayer(trx: Kysely<DB>, payments: { id: number }[], payer: string, now: Date) {
-  if (!payments.length) return 0;
-  const r = await trx
-    .updateTable('payment')
-    .set({ payer_pseudonym: payer, updated_at: now })
-    .where(
-      'id',
-      'in',
-      payments.map((p) => p.id),
-    )
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
 }

@@ -3,6 +3,7 @@
  * expert with thousands of questions is a fixed number of statements, whatever the account's size.
  */
 import { type Kysely, sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import { toJson } from '../db/json.ts';
 import type { DB, ErasureAuditTable } from '../db/schema.ts';
 
@@ -158,41 +159,12 @@ export function findAuditByKey(db: Q, keyHash: string, pseudonym: string) {
     .executeTakeFirst();
 }
 
-/** Replaces every link to the person on kept payments with pseudonyms, and dates their deletion. */
-export async function pseudonymisePayments(
-  trx: Q,
-  rows: { id: number; payer: string }[],
-  set: { expertPseudonym: string | null; retainUntil: Date | null; now: Date },
-) {
-  if (!rows.length) return 0;
-  const r = await sql`
-    UPDATE payment p SET payer_pseudonym = v.payer,
-      expert_pseudonym = COALESCE(${set.expertPseudonym}::text, p.expert_pseudonym),
-      retain_until = COALESCE(${set.retainUntil}::timestamptz, p.retain_until),
-      updated_at = ${set.now}
-    FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.payer)}::text[]) AS v(id, payer)
-    WHERE p.id = v.id`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
+/** The account's exports (account's own table): returns how many went. */
+export function deleteExports(trx: Q, ids: number[]) {
+  return deleteByIds(trx, 'account_export', ids);
 }
 
-/** Deletes `table` rows whose `column` is one of `ids`; returns how many went. */
-export async function deleteByIds(trx: Q, table: keyof DB, ids: number[], column = 'id') {
-  if (!ids.length) return 0;
-  const r = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ANY(${ids}::bigint[])`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
-}
-
-/** Messages to the address, mentioning it, or about the erased questions — except `keepIds`. */
-export async function deleteEmailsOf(trx: Q, email: string, dedupeKeys: string[], keepIds: number[]) {
-  const r = await sql`
-    DELETE FROM email_outbox
-    WHERE (lower(to_address) = ${email} OR strpos(lower(text_body), ${email}) > 0 OR dedupe_key = ANY(${dedupeKeys}::text[]))
-      AND NOT (id = ANY(${keepIds}::bigint[]))`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
-}
-
-export async function deleteMagicLinksOf(trx: Q, email: string, userId: number | null) {
-  const r = await sql`
-    DELETE FROM magic_link_token WHERE lower(email) = ${email} ${userId === null ? sql`` : sql`OR user_id = ${userId}`}`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
+/** The account's privacy codes (account's own table): returns how many went. */
+export function deleteCodesOfUser(trx: Q, userId: number) {
+  return deleteByIds(trx, 'privacy_code', [userId], 'user_id');
 }

@@ -1,3 +1,4 @@
+import { deleteByIds } from '../db/delete.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from '../db/json.ts';
 import type { AdminRole } from '../db/schema.ts';
@@ -139,4 +140,9 @@ export function listAuditRows(db: Db, opts: { limit: number; beforeId?: number |
   if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
   if (opts.action !== undefined) q = q.where('action', '=', opts.action);
   return q.execute();
+}
+
+/** The admin rights of an erased account: returns how many rows went. */
+export function deleteAdminUser(trx: Db, userId: number) {
+  return deleteByIds(trx, 'admin_users', [userId], 'user_id');
 }

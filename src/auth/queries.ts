@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import { type Kysely, sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { DB, UserTable } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
@@ -126,4 +127,15 @@ export async function updateUser(trx: Q, id: number, set: Updateable<UserTable>)
 /** Revokes every session of the user: tokens carry the version they were issued under. */
 export async function bumpTokenVersion(db: Q, id: number) {
   await db.updateTable('user').set({ token_version: sql`token_version + 1` }).where('id', '=', id).execute();
+}
+
+/** An erased account's user row, last (cascades what is left): returns how many rows went. */
+export function deleteUser(trx: Q, id: number) {
+  return deleteByIds(trx, 'user', [id]);
+}
+
+export async function deleteMagicLinksOf(trx: Q, email: string, userId: number | null) {
+  const r = await sql`
+    DELETE FROM magic_link_token WHERE lower(email) = ${email} ${userId === null ? sql`` : sql`OR user_id = ${userId}`}`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
 }

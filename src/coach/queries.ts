@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { DB } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
@@ -103,4 +104,9 @@ export async function linkSessionToQuestion(
       FOR UPDATE SKIP LOCKED)
     RETURNING id`.execute(trx);
   return r.rows[0] ? Number(r.rows[0].id) : null;
+}
+
+/** The coaching sessions of an erased asker's questions hold their words: returns how many went. */
+export function deleteCoachingSessionsOfQuestions(trx: Q, questionIds: number[]) {
+  return deleteByIds(trx, 'question_coaching_sessions', questionIds, 'question_id');
 }

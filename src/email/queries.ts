@@ -69,3 +69,12 @@ export async function markEmailFailed(db: Db, id: number, error: string, from: (
     .where('status', 'in', from)
     .execute();
 }
+
+/** Messages to the address, mentioning it, or about the erased questions — except `keepIds`. */
+export async function deleteEmailsOf(trx: Db, email: string, dedupeKeys: string[], keepIds: number[]) {
+  const r = await sql`
+    DELETE FROM email_outbox
+    WHERE (lower(to_address) = ${email} OR strpos(lower(text_body), ${email}) > 0 OR dedupe_key = ANY(${dedupeKeys}::text[]))
+      AND NOT (id = ANY(${keepIds}::bigint[]))`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { DB, ExpertProfileTable, UserTable } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
@@ -97,4 +98,9 @@ export function findExpertCard(db: Q, profileId: number) {
     .select(['expert_profile.handle', 'expert_profile.avatar_url', 'expert_profile.professional_title', 'user.name'])
     .where('expert_profile.id', '=', profileId)
     .executeTakeFirst();
+}
+
+/** The profile of an erased account: returns how many rows went. */
+export function deleteProfile(trx: Q, id: number) {
+  return deleteByIds(trx, 'expert_profile', [id]);
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from '../db/json.ts';
 import type { FeedbackPriority, FeedbackStatus, FeedbackType } from '../db/schema.ts';
@@ -233,4 +234,9 @@ export async function feedbackStats(db: Db, since: Date) {
       .execute(),
   ]);
   return { totals, byType, byStatus, byPriority, perDay };
+}
+
+/** Feedback of an erased person (account and asker erasure): returns how many went. */
+export function deleteFeedback(trx: Db, ids: number[]) {
+  return deleteByIds(trx, 'feedback', ids);
 }

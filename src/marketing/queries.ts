@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { Db } from '../db/index.ts';
 import type { DeviceType } from './device.ts';
 
@@ -183,4 +184,23 @@ export async function answerStats(db: Db, expertProfileId: number): Promise<{ an
     .where('q.expert_profile_id', '=', expertProfileId)
     .executeTakeFirstOrThrow();
   return { answered: Number(row.answered), averageRating: row.avg === null ? null : Math.round(Number(row.avg) * 10) / 10 };
+}
+
+/** An erased expert's visits (account erasure): returns how many went. */
+export function deleteVisitsOfExpert(trx: Db, profileId: number) {
+  return deleteByIds(trx, 'campaign_visit', [profileId], 'expert_profile_id');
+}
+
+/** An erased expert's campaigns, after their visits: returns how many went. */
+export function deleteCampaignsOfExpert(trx: Db, profileId: number) {
+  return deleteByIds(trx, 'utm_campaign', [profileId], 'expert_profile_id');
+}
+
+/** The visit that brought the asker stays counted for the expert, without their browser traces. */
+export async function scrubVisits(trx: Db, questionIds: number[]) {
+  if (!questionIds.length) return 0;
+  const r = await sql`
+    UPDATE campaign_visit SET visitor_ip_hash = NULL, user_agent = NULL, referrer = NULL
+    WHERE question_id = ANY(${questionIds}::bigint[])`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
 }

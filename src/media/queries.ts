@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { Db } from '../db/index.ts';
 import { toJson } from '../db/json.ts';
 import type { UploadSessionTable } from '../db/schema.ts';
@@ -186,4 +187,14 @@ export async function mediaAssetUploadedByOther(db: Db, mediaAssetId: number, us
     .limit(1)
     .executeTakeFirst();
   return Boolean(row);
+}
+
+/** Upload sessions of an erased person (account and asker erasure): returns how many went. */
+export function deleteUploadSessions(trx: Db, ids: number[]) {
+  return deleteByIds(trx, 'upload_session', ids);
+}
+
+/** Media rows of an erased person, after the rows that use them (RESTRICT): returns how many went. */
+export function deleteMediaAssets(trx: Db, ids: number[]) {
+  return deleteByIds(trx, 'media_asset', ids);
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB, PaymentTable } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
@@ -129,4 +129,36 @@ export async function listPendingPaymentActions(db: Q, limit: number) {
     .orderBy('id')
     .limit(limit)
     .execute();
+}
+
+/** Replaces every link to the person on kept payments with pseudonyms, and dates their deletion. */
+export async function pseudonymisePayments(
+  trx: Q,
+  rows: { id: number; payer: string }[],
+  set: { expertPseudonym: string | null; retainUntil: Date | null; now: Date },
+) {
+  if (!rows.length) return 0;
+  const r = await sql`
+    UPDATE payment p SET payer_pseudonym = v.payer,
+      expert_pseudonym = COALESCE(${set.expertPseudonym}::text, p.expert_pseudonym),
+      retain_until = COALESCE(${set.retainUntil}::timestamptz, p.retain_until),
+      updated_at = ${set.now}
+    FROM unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.payer)}::text[]) AS v(id, payer)
+    WHERE p.id = v.id`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** An erased asker's kept payments: the payer becomes a pseudonym. */
+export async function pseudonymisePayer(trx: Q, payments: { id: number }[], payer: string, now: Date) {
+  if (!payments.length) return 0;
+  const r = await trx
+    .updateTable('payment')
+    .set({ payer_pseudonym: payer, updated_at: now })
+    .where(
+      'id',
+      'in',
+      payments.map((p) => p.id),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

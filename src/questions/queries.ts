@@ -1,4 +1,5 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { deleteByIds } from '../db/delete.ts';
 import type { DB, QuestionTable } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
@@ -47,4 +48,27 @@ export function findRatingsOfQuestions(db: Q, ids: number[]) {
     .select(['question_id', 'rating'])
     .where('question_id', '=', (eb) => eb.fn.any(eb.val(ids)))
     .execute();
+}
+
+/** Questions of an erased expert (account erasure), after their answers: returns how many went. */
+export function deleteQuestions(trx: Q, ids: number[]) {
+  return deleteByIds(trx, 'question', ids);
+}
+
+/** What an erased asker's question keeps: its money, dates and states, none of their words. */
+export const ERASED_EMAIL = 'erased@erased.invalid';
+export const ERASED_TITLE = '[removed at the asker’s request]';
+
+export async function scrubQuestions(trx: Q, ids: number[], refundIds: number[], now: Date) {
+  if (!ids.length) return 0;
+  const r = await sql`
+    UPDATE question SET payer_email = ${ERASED_EMAIL}, payer_first_name = NULL, payer_last_name = NULL,
+      title = ${ERASED_TITLE}, text = NULL, attachments = NULL, media_asset_id = NULL, asker_message = NULL,
+      playback_token_hash = NULL,
+      status = CASE WHEN id = ANY(${refundIds}::bigint[]) THEN 'refunded' ELSE status END,
+      pricing_status = CASE WHEN id = ANY(${refundIds}::bigint[]) THEN 'refunded' ELSE pricing_status END,
+      refunded_at = CASE WHEN id = ANY(${refundIds}::bigint[]) THEN ${now}::timestamptz ELSE refunded_at END,
+      refund_reason = CASE WHEN id = ANY(${refundIds}::bigint[]) THEN 'asker_erased' ELSE refund_reason END
+    WHERE id = ANY(${ids}::bigint[])`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
 }
