@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, type Env, optional as val } from './config-env.ts';
+import { ConfigError, type Env, optional } from './config-env.ts';
 
 /** The legacy admin console on its own listener (ADMIN_PORT), same-origin with its API. */
 export interface AdminConsoleConfig {
@@ -23,17 +23,17 @@ function origin(name: string, raw: string): string {
 }
 
 export function adminConsoleConfig(env: Env): AdminConsoleConfig {
-  const rawPort = val(env, 'ADMIN_PORT');
+  const rawPort = optional(env, 'ADMIN_PORT');
   const port = rawPort === null ? null : Number(rawPort);
   if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new ConfigError(`ADMIN_PORT must be a whole number from 0 to 65535, got "${rawPort}"`);
   }
-  const dir = val(env, 'ADMIN_STATIC_DIR');
+  const dir = optional(env, 'ADMIN_STATIC_DIR');
   const staticDir = dir ? resolve(dir) : null;
   if (staticDir && !existsSync(join(staticDir, 'index.html'))) {
     throw new ConfigError(`ADMIN_STATIC_DIR must contain index.html (the console's built files): ${staticDir}`);
   }
-  const list = val(env, 'ADMIN_ORIGIN');
+  const list = optional(env, 'ADMIN_ORIGIN');
   const origins = list
     ? list.split(',').map((o) => origin('ADMIN_ORIGIN', o.trim()))
     : [`http://localhost:${port ?? 0}`, `http://127.0.0.1:${port ?? 0}`];

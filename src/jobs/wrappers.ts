@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { deliverPendingEmails, requeueUnfinishedEmails } from '../email/deliver.ts';
 import type { JobDefinition, JobSummary } from '../job-queue/types.ts';
-import { cleanupMedia } from '../media/cleanup.ts';
+import { type CleanupReport, cleanupMedia } from '../media/cleanup.ts';
 import { CleanupBusyError } from '../media/cleanup-lock.ts';
 
 /**
@@ -13,7 +13,7 @@ export const cleanupMediaJob: JobDefinition<AppContext> = {
   summary: 'Delete orphaned media rows, stored objects and videos past the grace period (quarantined 7 days), and old magic-link tokens.',
   cron: '0 3 * * *',
   async run(ctx, { log, signal, dryRun }): Promise<JobSummary> {
-    let r: Awaited<ReturnType<typeof cleanupMedia>>;
+    let r: CleanupReport;
     try {
       r = await cleanupMedia(ctx, { apply: !dryRun, log, signal });
     } catch (err) {

@@ -1,4 +1,4 @@
-import { ConfigError, type Env, optional as val } from '../config-env.ts';
+import { ConfigError, type Env, optional } from '../config-env.ts';
 
 /** Where feedback tickets are created (TICKETS=off|jira) and how the Jira webhook is checked. */
 export type TicketsConfig =
@@ -6,13 +6,13 @@ export type TicketsConfig =
   | { kind: 'jira'; baseUrl: string; email: string; apiToken: string; projectKey: string; webhookSecret: string | null };
 
 export function ticketsConfig(env: Env): TicketsConfig {
-  const webhookSecret = val(env, 'JIRA_WEBHOOK_SECRET');
+  const webhookSecret = optional(env, 'JIRA_WEBHOOK_SECRET');
   if (webhookSecret !== null && webhookSecret.length < 16) throw new ConfigError('JIRA_WEBHOOK_SECRET must be at least 16 characters');
-  const kind = val(env, 'TICKETS') ?? 'off';
+  const kind = optional(env, 'TICKETS') ?? 'off';
   if (kind === 'off') return { kind, webhookSecret };
   if (kind !== 'jira') throw new ConfigError(`TICKETS must be off or jira, got "${kind}"`);
   const need = (name: string) => {
-    const v = val(env, name);
+    const v = optional(env, name);
     if (!v) throw new ConfigError(`${name} is required with TICKETS=jira`);
     return v;
   };
