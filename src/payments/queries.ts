@@ -88,14 +88,25 @@ export function completePaymentAction(db: Q, paymentId: number, action: Action, 
     .executeTakeFirst();
 }
 
-/** A retryable failure: keep the action, count the attempt; the payment-action job retries it. */
-export function postponePaymentAction(db: Q, paymentId: number, action: Action, error: string, now: Date) {
+/**
+ * A failed provider call, on the row whose action is still pending: its error is kept. Without an
+ * outcome the attempt is counted and the action stays for the payment-action job to retry; with
+ * one, the provider's state forbids the action, so it is dropped and `status` records what it is.
+ */
+function failPaymentAction(
+  db: Q,
+  paymentId: number,
+  action: Action,
+  error: string,
+  now: Date,
+  outcome: { status: PaymentTable['status'] } | null,
+) {
   return db
     .updateTable('payment')
     .set((eb) => ({
-      retry_count: eb('retry_count', '+', 1),
       error_message: error.slice(0, 1000),
       ...(action === 'capture' ? { capture_failed: true } : {}),
+      ...(outcome ? { status: outcome.status, pending_action: null, action_due_at: null } : { retry_count: eb('retry_count', '+', 1) }),
       updated_at: now,
     }))
     .where('id', '=', paymentId)
@@ -103,22 +114,13 @@ export function postponePaymentAction(db: Q, paymentId: number, action: Action, 
     .execute();
 }
 
+/** A retryable failure: keep the action, count the attempt; the payment-action job retries it. */
+export const postponePaymentAction = (db: Q, paymentId: number, action: Action, error: string, now: Date) =>
+  failPaymentAction(db, paymentId, action, error, now, null);
+
 /** A permanent failure: the provider's state forbids the action; record what it is instead. */
-export function abandonPaymentAction(db: Q, paymentId: number, action: Action, error: string, status: PaymentTable['status'], now: Date) {
-  return db
-    .updateTable('payment')
-    .set({
-      status,
-      pending_action: null,
-      action_due_at: null,
-      error_message: error.slice(0, 1000),
-      ...(action === 'capture' ? { capture_failed: true } : {}),
-      updated_at: now,
-    })
-    .where('id', '=', paymentId)
-    .where('pending_action', '=', action)
-    .execute();
-}
+export const abandonPaymentAction = (db: Q, paymentId: number, action: Action, error: string, status: PaymentTable['status'], now: Date) =>
+  failPaymentAction(db, paymentId, action, error, now, { status });
 
 /** Payments with an unconfirmed action, for the operator's requeue (`jobs run payment-actions`). */
 export async function listPendingPaymentActions(db: Q, limit: number) {
