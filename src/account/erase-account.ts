@@ -17,17 +17,15 @@ import type { DB } from '../db/schema.ts';
 import { queueEmail, queueEmails } from '../email/outbox.ts';
 import { deleteEmailsOf } from '../email/queries.ts';
 import { deleteProfile } from '../experts/queries.ts';
-import { deleteFeedback } from '../feedback/queries.ts';
 import { queueFileDeletions } from '../file-deletion/queries.ts';
 import { deleteCampaignsOfExpert, deleteVisitsOfExpert } from '../marketing/queries.ts';
-import { deleteMediaAssets, deleteUploadSessions } from '../media/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonymisePayments } from '../payments/queries.ts';
 import { pseudonym, retainUntil } from '../privacy/pseudonym.ts';
 import { deleteQuestions } from '../questions/queries.ts';
 import { tombstoneReviewTokens } from '../reviews/queries.ts';
 import { accountDeletedEmail, expertGoneEmail } from './emails.ts';
-import { attachmentUrls, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
+import { attachmentUrls, deleteFileRows, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
 import {
   deleteCodesOfUser,
   deleteExports,
@@ -156,12 +154,7 @@ export async function eraseAccountTx(
   }
   counts.answer = await deleteAnswers(trx, aids);
   counts.question = await deleteQuestions(trx, qids);
-  counts.upload_session = await deleteUploadSessions(
-    trx,
-    sessions.map((s) => s.id),
-  );
-  counts.media_asset = await deleteMediaAssets(trx, ownMedia);
-  counts.feedback = await deleteFeedback(trx, feedback.ids);
+  Object.assign(counts, await deleteFileRows(trx, { sessions, ownMedia, feedbackIds: feedback.ids }));
   counts.magic_link_token = await deleteMagicLinksOf(trx, email, user.id);
   counts.email_outbox = await deleteEmailsOf(
     trx,

@@ -14,10 +14,8 @@ import type { AppContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { queueEmail } from '../email/outbox.ts';
 import { deleteEmailsOf } from '../email/queries.ts';
-import { deleteFeedback } from '../feedback/queries.ts';
 import { queueFileDeletions } from '../file-deletion/queries.ts';
 import { scrubVisits } from '../marketing/queries.ts';
-import { deleteMediaAssets, deleteUploadSessions } from '../media/queries.ts';
 import { decidePaymentAction } from '../payments/actions.ts';
 import { pseudonymisePayer } from '../payments/queries.ts';
 import { pseudonym } from '../privacy/pseudonym.ts';
@@ -27,7 +25,7 @@ import { deleteAskerCodes, hasAccount } from './asker-queries.ts';
 import { lockLiveCodes, matchCode } from './codes.ts';
 import { askerErasedEmail } from './emails.ts';
 import { type ErasedAccount, isLiveHold } from './erase-account.ts';
-import { attachmentUrls, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
+import { attachmentUrls, deleteFileRows, type OutboxItem, ownKeys, uniqueItems } from './files.ts';
 import {
   findSharedMedia,
   finishAudit,
@@ -106,12 +104,7 @@ export async function eraseAskerTx(
   counts.campaign_visit = await scrubVisits(trx, qids);
   // The coaching sessions of the asker's questions hold their words: nothing of them is kept.
   counts.question_coaching_sessions = await deleteCoachingSessionsOfQuestions(trx, qids);
-  counts.upload_session = await deleteUploadSessions(
-    trx,
-    sessions.map((s) => s.id),
-  );
-  counts.media_asset = await deleteMediaAssets(trx, ownMedia);
-  counts.feedback = await deleteFeedback(trx, feedback.ids);
+  Object.assign(counts, await deleteFileRows(trx, { sessions, ownMedia, feedbackIds: feedback.ids }));
   // An account with the same address keeps its sign-in links: deleting it is DELETE /me/delete-account.
   counts.magic_link_token = accountExists ? 0 : await deleteMagicLinksOf(trx, email, null);
   counts.email_outbox = await deleteEmailsOf(

@@ -80,17 +80,12 @@ async function deleteAsset(e: ExecContext, trx: Db, c: Candidate): Promise<Clean
   let first = true;
   for (const [key, target] of objects) {
     const size = target === 'storage' ? await quarantine(e, key) : null;
-    await insertDeletionLog(trx, {
-      run_id: e.runId,
+    await logObjectDeletion(trx, e, c, now, {
       target,
-      object_key: key,
-      quarantine_key: target === 'storage' ? quarantineKey(e.runId, key) : null,
+      key,
+      size,
       media_asset_id: id,
       asset_row: first ? { row: snapshot, objects: [...objects].map(([k, t]) => ({ key: k, target: t })) } : null,
-      reason: c.reason,
-      size_bytes: size,
-      state: target === 'storage' ? 'pending' : 'quarantined',
-      created_at: now,
     });
     first = false;
   }
@@ -133,23 +128,43 @@ async function deleteObject(e: ExecContext, trx: Db, c: Candidate): Promise<Clea
     if (info.created.getTime() >= e.cutoff.getTime()) return 'skipped_young';
     size = info.size;
   }
-  await insertDeletionLog(trx, {
-    run_id: e.runId,
-    target,
-    object_key: key,
-    quarantine_key: target === 'storage' ? quarantineKey(e.runId, key) : null,
-    media_asset_id: null,
-    asset_row: null,
-    reason: c.reason,
-    size_bytes: size,
-    state: target === 'storage' ? 'pending' : 'quarantined',
-    created_at: now,
-  });
+  await logObjectDeletion(trx, e, c, now, { target, key, size, media_asset_id: null, asset_row: null });
   if (session) await markSessionCleaned(trx, session.id);
   return 'deleted';
 }
 
 /** Copies a live object into the run's quarantine (kept when the object is already gone). */
+/**
+ * The log row of one deleted object: a stored object waits in the quarantine (`pending` until the
+ * quarantine is emptied), a video is gone at once. `asset` ties it to the media row it belonged to.
+ */
+function logObjectDeletion(
+  trx: Db,
+  e: ExecContext,
+  c: Candidate,
+  now: Date,
+  o: {
+    target: 'storage' | 'video';
+    key: string;
+    size: number | null;
+    media_asset_id: number | null;
+    asset_row: Parameters<typeof insertDeletionLog>[1]['asset_row'];
+  },
+) {
+  return insertDeletionLog(trx, {
+    run_id: e.runId,
+    target: o.target,
+    object_key: o.key,
+    quarantine_key: o.target === 'storage' ? quarantineKey(e.runId, o.key) : null,
+    media_asset_id: o.media_asset_id,
+    asset_row: o.asset_row,
+    reason: c.reason,
+    size_bytes: o.size,
+    state: o.target === 'storage' ? 'pending' : 'quarantined',
+    created_at: now,
+  });
+}
+
 async function quarantine(e: ExecContext, key: string): Promise<number | null> {
   const h = await e.ctx.storage.head(key);
   if (!h) return null;

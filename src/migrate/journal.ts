@@ -12,8 +12,8 @@ export const ENGINE_SCHEMA = 'migration_engine';
 export type Direction = 'up' | 'down';
 export type StepKind = 'tx' | 'concurrent' | 'backfill';
 
-export interface JournalRow {
-  migration_id: number;
+/** What the journal knows of a step, as recorded (`StepMark`) and as read back (`JournalRow`). */
+interface StepFields {
   name: string;
   hash: string;
   direction: Direction;
@@ -24,6 +24,10 @@ export interface JournalRow {
   status: 'running' | 'done';
   /** down of a migration whose up never finished: statements on objects that do not exist are skipped. */
   undo: boolean;
+}
+
+export interface JournalRow extends StepFields {
+  migration_id: number;
   started_at: Date;
   finished_at: Date | null;
   detail: unknown;
@@ -91,17 +95,8 @@ export async function readJournal(db: AnyDb): Promise<JournalRow[]> {
   return r.rows;
 }
 
-export interface StepMark {
+export interface StepMark extends StepFields {
   migrationId: number;
-  name: string;
-  hash: string;
-  direction: Direction;
-  step: number;
-  steps: number;
-  kind: StepKind;
-  label: string;
-  status: 'running' | 'done';
-  undo: boolean;
   detail?: unknown;
 }
 
