@@ -21,6 +21,10 @@ export interface Command {
   run(input: CommandInput): Promise<number | undefined>;
 }
 
+/** The `--json` switch most commands take, and its --help line. */
+export const jsonOption = { json: { type: 'boolean' } } as const;
+export const jsonHelp = '--json              machine-readable output';
+
 export interface CommandInput {
   positionals: string[];
   values: Record<string, string | boolean | undefined>;

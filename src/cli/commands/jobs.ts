@@ -5,16 +5,13 @@ import { failedJobs, queueStats, retryJob } from '../../jobs/operator.ts';
 import { findJob, JOBS, scheduleOf } from '../../jobs/registry.ts';
 import { runJob } from '../../jobs/runner.ts';
 import { startWorkers } from '../../jobs/scheduler.ts';
-import { type Command, UsageError, withDatabase } from '../command.ts';
-
-const json = { json: { type: 'boolean' } } as const;
-const jsonHelp = '--json              machine-readable output';
+import { type Command, jsonHelp, jsonOption, UsageError, withDatabase } from '../command.ts';
 
 export const jobsList: Command = {
   name: 'jobs list',
   summary:
     'List the background jobs with their schedule (UTC), last run, last success and failure counts, then every queue with its depth, failures and dead letters.',
-  options: json,
+  options: jsonOption,
   optionHelp: [jsonHelp],
   async run({ config, values, out }) {
     const cfg = config();
@@ -59,7 +56,7 @@ export const jobsList: Command = {
 export const jobsFailed: Command = {
   name: 'jobs failed',
   summary: 'List the queue jobs that failed every retry, newest first, with their payload and last error.',
-  options: { ...json, limit: { type: 'string' } },
+  options: { ...jsonOption, limit: { type: 'string' } },
   optionHelp: ['--limit N           at most N jobs (default 50)', jsonHelp],
   async run({ config, values, out }) {
     const limit = values.limit === undefined ? 50 : Number(values.limit);
@@ -83,7 +80,7 @@ export const jobsRetry: Command = {
   args: '<id>',
   summary:
     'Give one failed queue job (an id from jobs failed) one more attempt; its e-mail or payment row goes back to pending. Refuses an e-mail already sent or a payment with nothing pending.',
-  options: json,
+  options: jsonOption,
   optionHelp: [jsonHelp],
   async run({ config, values, positionals, out }) {
     const id = positionals[0];
@@ -112,7 +109,7 @@ export const jobsRun: Command = {
   name: 'jobs run',
   args: '<name>',
   summary: 'Run one job now, in this process, and print its summary. --dry-run reports what it would do and changes nothing.',
-  options: { ...json, 'dry-run': { type: 'boolean' } },
+  options: { ...jsonOption, 'dry-run': { type: 'boolean' } },
   optionHelp: ['--dry-run           change nothing, report what would be done', jsonHelp],
   async run({ config, values, positionals, out }) {
     const name = positionals[0];

@@ -1,16 +1,13 @@
 import { join } from 'node:path';
 import { listOutboxFiles, readOutboxMessage } from '../../email/eml.ts';
-import { type Command, UsageError } from '../command.ts';
-
-const json = { json: { type: 'boolean' } } as const;
-const jsonHelp = '--json              machine-readable output';
+import { type Command, jsonHelp, jsonOption, UsageError } from '../command.ts';
 
 export const mailList: Command = {
   name: 'mail list',
   summary:
     'List the e-mails the outbox mailer (MAIL=outbox, the default) wrote under DATA_DIR/outbox, oldest first. ' +
     'Reads the .eml files only, so it also works while the server runs.',
-  options: json,
+  options: jsonOption,
   optionHelp: [jsonHelp],
   async run({ config, values, out }) {
     const dir = join(config().dataDir, 'outbox');
@@ -33,7 +30,7 @@ export const mailShow: Command = {
   name: 'mail show',
   summary: 'Show one e-mail of the outbox (DATA_DIR/outbox/<id>.eml): headers, links and text.',
   args: '<id>',
-  options: { ...json, html: { type: 'boolean' } },
+  options: { ...jsonOption, html: { type: 'boolean' } },
   optionHelp: ['--html              print the HTML part instead of the text part', jsonHelp],
   async run({ config, values, positionals, out }) {
     const raw = positionals[0];

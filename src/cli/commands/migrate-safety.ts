@@ -19,10 +19,7 @@ import {
   verifyMigrations,
   withScratchDatabase,
 } from '../../migrate/index.ts';
-import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
-
-const json = { json: { type: 'boolean' } } as const;
-const jsonHelp = '--json              machine-readable output';
+import { type Command, intOption, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 function printPlan(plans: MigrationPlan[], out: (l: string) => void): void {
   for (const p of plans) {
@@ -49,7 +46,7 @@ export const migratePlan: Command = {
   name: 'migrate plan',
   summary:
     'Show what `migrate up` would run, statement by statement: lock and table, rewrite/scan, row counts, risk, backups. Runs nothing.',
-  options: { ...json, to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
+  options: { ...jsonOption, to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
   optionHelp: [
     '--to N              plan up to migration N (with --down: the rollback down to N)',
     '--down              plan the rollback instead',
@@ -90,7 +87,13 @@ export const migrateLint: Command = {
   name: 'migrate lint',
   summary:
     'Check migrations against the safety rules (PostgreSQL parser AST, data probes on the target database); exit 1 on an unacknowledged error.',
-  options: { ...json, pending: { type: 'boolean' }, offline: { type: 'boolean' }, format: { type: 'string' }, since: { type: 'string' } },
+  options: {
+    ...jsonOption,
+    pending: { type: 'boolean' },
+    offline: { type: 'boolean' },
+    format: { type: 'string' },
+    since: { type: 'string' },
+  },
   optionHelp: [
     '--pending           only migrations not applied yet',
     '--offline           no database: skip the data probes',
@@ -131,7 +134,7 @@ export const migrateLint: Command = {
 export const migrateVerify: Command = {
   name: 'migrate verify',
   summary: 'On a scratch database: up → down → up for every migration, comparing schema fingerprints; exit 1 on a difference.',
-  options: json,
+  options: jsonOption,
   optionHelp: [jsonHelp],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);

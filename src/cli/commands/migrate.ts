@@ -15,16 +15,13 @@ import {
   type RunOptions,
   runner,
 } from '../../migrate/index.ts';
-import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
+import { type Command, type CommandInput, intOption, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
-
-const json = { json: { type: 'boolean' } } as const;
-const jsonHelp = '--json              machine-readable output';
 
 export const migrateStatus: Command = {
   name: 'migrate status',
   summary: 'List migrations as applied, pending, edited (changed after they were applied) or missing (applied, but not on disk).',
-  options: json,
+  options: jsonOption,
   optionHelp: [jsonHelp],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
@@ -77,7 +74,7 @@ function reportSummary(r: MigrationReport): string {
   return `; ${parts.join(', ')}`;
 }
 
-const runFlags = { ...json, to: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'no-backup': { type: 'boolean' } } as const;
+const runFlags = { ...jsonOption, to: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'no-backup': { type: 'boolean' } } as const;
 
 export const migrateUpCmd: Command = {
   name: 'migrate up',
