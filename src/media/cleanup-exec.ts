@@ -133,7 +133,6 @@ async function deleteObject(e: ExecContext, trx: Db, c: Candidate): Promise<Clea
   return 'deleted';
 }
 
-/** Copies a live object into the run's quarantine (kept when the object is already gone). */
 /**
  * The log row of one deleted object: a stored object waits in the quarantine (`pending` until the
  * quarantine is emptied), a video is gone at once. `asset` ties it to the media row it belonged to.
@@ -165,6 +164,7 @@ function logObjectDeletion(
   });
 }
 
+/** Copies a live object into the run's quarantine (kept when the object is already gone). */
 async function quarantine(e: ExecContext, key: string): Promise<number | null> {
   const h = await e.ctx.storage.head(key);
   if (!h) return null;
