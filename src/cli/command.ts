@@ -18,12 +18,10 @@ export interface Command {
   options?: Options;
   /** One line per option, shown by --help. */
   optionHelp?: string[];
+  /** Takes `--json`: true, or what the JSON output is when more than "machine-readable output". */
+  json?: true | string;
   run(input: CommandInput): Promise<number | undefined>;
 }
-
-/** The `--json` switch most commands take, and its --help line. */
-export const jsonOption = { json: { type: 'boolean' } } as const;
-export const jsonHelp = '--json              machine-readable output';
 
 export interface CommandInput {
   positionals: string[];
@@ -36,7 +34,7 @@ export function parse(cmd: Command, argv: string[]) {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...cmd.options, ...(cmd.json ? { json: { type: 'boolean' } } : {}), help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -49,6 +47,7 @@ export function parse(cmd: Command, argv: string[]) {
 export function helpText(cmd: Command): string {
   const lines = [`Usage: quickchat ${cmd.name}${cmd.args ? ` ${cmd.args}` : ''} [options]`, '', cmd.summary, '', 'Options:'];
   for (const o of cmd.optionHelp ?? []) lines.push(`  ${o}`);
+  if (cmd.json) lines.push(`  --json              ${cmd.json === true ? 'machine-readable output' : cmd.json}`);
   lines.push('  -h, --help          show this help');
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { listAdmins } from '../../admin/queries.ts';
 import { ADMIN_ROLES, createAdmin, disableAdminByEmail } from '../../admin/service.ts';
 import { HttpError } from '../../errors.ts';
-import { type Command, jsonHelp, jsonOption, UsageError, withDatabase } from '../command.ts';
+import { type Command, UsageError, withDatabase } from '../command.ts';
 
 /** Service errors about the input become usage errors: one line, exit 1. */
 async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
@@ -18,12 +18,9 @@ export const adminCreate: Command = {
   summary:
     'Make the account with this e-mail an admin (creating the account if it has never signed in). ' +
     'Re-running changes the role, re-enables the admin and ends its admin sessions. Audited.',
-  options: { email: { type: 'string' }, role: { type: 'string' }, ...jsonOption },
-  optionHelp: [
-    '--email <e>         the admin’s sign-in e-mail (required)',
-    `--role <r>          ${ADMIN_ROLES.join(' | ')} (required)`,
-    jsonHelp,
-  ],
+  json: true,
+  options: { email: { type: 'string' }, role: { type: 'string' } },
+  optionHelp: ['--email <e>         the admin’s sign-in e-mail (required)', `--role <r>          ${ADMIN_ROLES.join(' | ')} (required)`],
   async run({ config, values, out }) {
     const email = values.email;
     const role = values.role;
@@ -59,8 +56,7 @@ export const adminDisable: Command = {
 export const adminList: Command = {
   name: 'admin list',
   summary: 'List admins with their role, state and last sign-in.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const admins = await withDatabase(config(), 'quickchat admin list', (d) => listAdmins(d.db));
     const rows = admins.map((a) => ({

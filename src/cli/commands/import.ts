@@ -21,7 +21,6 @@ const sourceOptions = {
   'from-csv': { type: 'string' },
   'admin-database-url': { type: 'string' },
   'page-size': { type: 'string' },
-  json: { type: 'boolean' },
 } as const;
 
 const sourceHelp = [
@@ -31,7 +30,6 @@ const sourceHelp = [
   '--from-csv DIR        read per-table CSV exports (<table>.csv) instead of the Metadata API',
   '--admin-database-url URL  read the admin app PostgreSQL instead (admins, flags + audit, feedback + comments, tags, attachments)',
   '--page-size N         rows per page and per batch (default 1000)',
-  '--json                the JSON report on stdout',
 ];
 
 function openSource(values: CommandInput['values'], cfg: Config, onRetry?: (reason: string) => void): Source {
@@ -66,6 +64,7 @@ export const importXano: Command = {
   name: 'import xano',
   summary:
     'Import a legacy Xano workspace through its Metadata API: every table of legacy-backend.md §1, mapped and repaired row by row, in resumable batches. Re-running changes nothing; --since last re-reads only what changed.',
+  json: 'the JSON report on stdout',
   options: {
     ...sourceOptions,
     'dry-run': { type: 'boolean' },
@@ -139,6 +138,7 @@ export const importVerify: Command = {
   name: 'import verify',
   summary:
     "Compare an import with its source, table by table: source counts with imported + rejected rows, checksums of the mapped fields, every question's payment state against its status, and (with PAYMENTS=stripe) each held intent's live state at Stripe. Exit 1 on any mismatch.",
+  json: 'the JSON report on stdout',
   options: sourceOptions,
   optionHelp: sourceHelp,
   async run({ config, values, out }) {

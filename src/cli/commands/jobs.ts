@@ -5,14 +5,13 @@ import { failedJobs, queueStats, retryJob } from '../../jobs/operator.ts';
 import { findJob, JOBS, scheduleOf } from '../../jobs/registry.ts';
 import { runJob } from '../../jobs/runner.ts';
 import { startWorkers } from '../../jobs/scheduler.ts';
-import { type Command, jsonHelp, jsonOption, UsageError, withDatabase } from '../command.ts';
+import { type Command, UsageError, withDatabase } from '../command.ts';
 
 export const jobsList: Command = {
   name: 'jobs list',
   summary:
     'List the background jobs with their schedule (UTC), last run, last success and failure counts, then every queue with its depth, failures and dead letters.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const cfg = config();
     const [stats, queues] = await withDatabase(cfg, 'quickchat jobs list', (d) => Promise.all([selectJobStats(d.db), queueStats(d.db)]));
@@ -56,8 +55,9 @@ export const jobsList: Command = {
 export const jobsFailed: Command = {
   name: 'jobs failed',
   summary: 'List the queue jobs that failed every retry, newest first, with their payload and last error.',
-  options: { ...jsonOption, limit: { type: 'string' } },
-  optionHelp: ['--limit N           at most N jobs (default 50)', jsonHelp],
+  json: true,
+  options: { limit: { type: 'string' } },
+  optionHelp: ['--limit N           at most N jobs (default 50)'],
   async run({ config, values, out }) {
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a whole number above 0, got "${values.limit}"`);
@@ -80,8 +80,7 @@ export const jobsRetry: Command = {
   args: '<id>',
   summary:
     'Give one failed queue job (an id from jobs failed) one more attempt; its e-mail or payment row goes back to pending. Refuses an e-mail already sent or a payment with nothing pending.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, positionals, out }) {
     const id = positionals[0];
     if (!id) throw new UsageError('Name a job id: quickchat jobs failed lists them.');
@@ -109,8 +108,9 @@ export const jobsRun: Command = {
   name: 'jobs run',
   args: '<name>',
   summary: 'Run one job now, in this process, and print its summary. --dry-run reports what it would do and changes nothing.',
-  options: { ...jsonOption, 'dry-run': { type: 'boolean' } },
-  optionHelp: ['--dry-run           change nothing, report what would be done', jsonHelp],
+  json: true,
+  options: { 'dry-run': { type: 'boolean' } },
+  optionHelp: ['--dry-run           change nothing, report what would be done'],
   async run({ config, values, positionals, out }) {
     const name = positionals[0];
     const def = name ? findJob(name) : undefined;

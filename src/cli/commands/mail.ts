@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { listOutboxFiles, readOutboxMessage } from '../../email/eml.ts';
-import { type Command, jsonHelp, jsonOption, UsageError } from '../command.ts';
+import { type Command, UsageError } from '../command.ts';
 
 export const mailList: Command = {
   name: 'mail list',
   summary:
     'List the e-mails the outbox mailer (MAIL=outbox, the default) wrote under DATA_DIR/outbox, oldest first. ' +
     'Reads the .eml files only, so it also works while the server runs.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const dir = join(config().dataDir, 'outbox');
     const messages = await listOutboxFiles(dir);
@@ -30,8 +29,9 @@ export const mailShow: Command = {
   name: 'mail show',
   summary: 'Show one e-mail of the outbox (DATA_DIR/outbox/<id>.eml): headers, links and text.',
   args: '<id>',
-  options: { ...jsonOption, html: { type: 'boolean' } },
-  optionHelp: ['--html              print the HTML part instead of the text part', jsonHelp],
+  json: true,
+  options: { html: { type: 'boolean' } },
+  optionHelp: ['--html              print the HTML part instead of the text part'],
   async run({ config, values, positionals, out }) {
     const raw = positionals[0];
     if (!raw || !/^\d+$/.test(raw) || positionals.length > 1) throw new UsageError('Give one message id, e.g. quickchat mail show 12');

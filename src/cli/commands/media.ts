@@ -8,12 +8,12 @@ export const mediaCleanup: Command = {
   name: 'media cleanup',
   summary:
     'Find media rows, stored objects and videos nothing references (older than the grace period) and, with --apply, move them to the quarantine (kept 7 days). Dry run by default.',
-  options: { apply: { type: 'boolean' }, limit: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+  json: 'the JSON report',
+  options: { apply: { type: 'boolean' }, limit: { type: 'string' }, force: { type: 'boolean' } },
   optionHelp: [
     '--apply             delete (quarantine) what the dry run lists; without it nothing changes',
     '--limit N           delete at most N items in this run',
     '--force             go on when the circuit breaker trips (more than max(1 % of objects, 1000))',
-    '--json              the JSON report',
   ],
   async run({ config, values, out }) {
     const cfg = config();
@@ -59,8 +59,9 @@ export const mediaCleanup: Command = {
 export const mediaRestore: Command = {
   name: 'media restore',
   summary: 'Put back everything a cleanup run removed that is still in the quarantine (objects and media rows).',
-  options: { run: { type: 'string' }, json: { type: 'boolean' } },
-  optionHelp: ['--run ID            the cleanup run to undo', '--json              the JSON report'],
+  json: 'the JSON report',
+  options: { run: { type: 'string' } },
+  optionHelp: ['--run ID            the cleanup run to undo'],
   async run({ config, values, out }) {
     const runId = intOption(values, 'run');
     if (!runId) throw new UsageError('--run <id> is required (the run id printed by media cleanup)');

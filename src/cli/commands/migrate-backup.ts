@@ -1,11 +1,10 @@
 import { listBackups, restoreBackup } from '../../migrate/index.ts';
-import { type Command, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
+import { type Command, UsageError, withDatabaseRaw } from '../command.ts';
 
 export const migrateBackupList: Command = {
   name: 'migrate backup list',
   summary: 'List the backups taken before destructive migration statements (in the migration_backup schema).',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const backups = await withDatabaseRaw(config(), 'quickchat migrate backup list', (d) => listBackups(d.db));
     if (values.json) {
@@ -29,8 +28,7 @@ export const migrateRestore: Command = {
   args: '<id>',
   summary:
     'Put a backup back: dropped columns get their values again (after the down re-added them); dropped tables or rows are re-inserted.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, positionals, values, out }) {
     const id = Number(positionals[0]);
     if (!Number.isInteger(id) || id < 1)

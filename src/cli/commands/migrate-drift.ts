@@ -1,12 +1,11 @@
 import { describeDrift, detectDrift, loadMigrations, MIGRATIONS_DIR, squashMigrations } from '../../migrate/index.ts';
-import { type Command, intOption, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
+import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 export const migrateDrift: Command = {
   name: 'migrate drift',
   summary:
     'Compare the live schema with the one the applied history builds (on a scratch PGlite): each difference with the SQL that reconciles it; exit 1 on drift.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const report = await withDatabaseRaw(config(), 'quickchat migrate drift', (d) => detectDrift(d.db, migrations));

@@ -19,7 +19,7 @@ import {
   verifyMigrations,
   withScratchDatabase,
 } from '../../migrate/index.ts';
-import { type Command, intOption, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
+import { type Command, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 
 function printPlan(plans: MigrationPlan[], out: (l: string) => void): void {
   for (const p of plans) {
@@ -46,13 +46,13 @@ export const migratePlan: Command = {
   name: 'migrate plan',
   summary:
     'Show what `migrate up` would run, statement by statement: lock and table, rewrite/scan, row counts, risk, backups. Runs nothing.',
-  options: { ...jsonOption, to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
+  json: true,
+  options: { to: { type: 'string' }, down: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' } },
   optionHelp: [
     '--to N              plan up to migration N (with --down: the rollback down to N)',
     '--down              plan the rollback instead',
     '--out FILE          save the plan (database, history, file hashes, expected schemas) for migrate up --plan',
     '--format markdown   print the plan as a pull-request comment',
-    jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
@@ -87,8 +87,8 @@ export const migrateLint: Command = {
   name: 'migrate lint',
   summary:
     'Check migrations against the safety rules (PostgreSQL parser AST, data probes on the target database); exit 1 on an unacknowledged error.',
+  json: true,
   options: {
-    ...jsonOption,
     pending: { type: 'boolean' },
     offline: { type: 'boolean' },
     format: { type: 'string' },
@@ -99,7 +99,6 @@ export const migrateLint: Command = {
     '--offline           no database: skip the data probes',
     '--format F          text (default), json, github (workflow annotations), sarif (2.1.0), markdown (PR summary table)',
     '--since REF         fail drops/renames the release at git REF still reads (its row types and src/)',
-    jsonHelp,
   ],
   async run({ config, values, out }) {
     const format = values.json ? 'json' : String(values.format ?? 'text');
@@ -134,8 +133,7 @@ export const migrateLint: Command = {
 export const migrateVerify: Command = {
   name: 'migrate verify',
   summary: 'On a scratch database: up → down → up for every migration, comparing schema fingerprints; exit 1 on a difference.',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const result = await withScratchDatabase(config().databaseUrl, (d) =>

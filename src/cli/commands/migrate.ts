@@ -15,14 +15,13 @@ import {
   type RunOptions,
   runner,
 } from '../../migrate/index.ts';
-import { type Command, type CommandInput, intOption, jsonHelp, jsonOption, UsageError, withDatabaseRaw } from '../command.ts';
+import { type Command, type CommandInput, intOption, UsageError, withDatabaseRaw } from '../command.ts';
 import { progressRenderer } from '../progress.ts';
 
 export const migrateStatus: Command = {
   name: 'migrate status',
   summary: 'List migrations as applied, pending, edited (changed after they were applied) or missing (applied, but not on disk).',
-  options: jsonOption,
-  optionHelp: [jsonHelp],
+  json: true,
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const status = await withDatabaseRaw(config(), 'quickchat migrate status', (d) => migrationStatus(d.db, migrations));
@@ -74,19 +73,19 @@ function reportSummary(r: MigrationReport): string {
   return `; ${parts.join(', ')}`;
 }
 
-const runFlags = { ...jsonOption, to: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'no-backup': { type: 'boolean' } } as const;
+const runFlags = { to: { type: 'string' }, 'lock-timeout': { type: 'string' }, 'no-backup': { type: 'boolean' } } as const;
 
 export const migrateUpCmd: Command = {
   name: 'migrate up',
   summary:
     'Apply pending migrations step by step under one advisory lock (lock_timeout with retries, backups, batched backfills); continues a half-applied one. Refuses on schema drift.',
+  json: true,
   options: { ...runFlags, plan: { type: 'string' }, 'allow-drift': { type: 'boolean' } },
   optionHelp: [
     '--to N              stop after migration N',
     '--plan FILE         apply exactly the plan written by migrate plan --out (refused if anything it saw changed)',
     '--allow-drift       apply even though the live schema differs from the history (recorded in migration_engine.drift_log)',
     ...runOptionHelp,
-    jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);
@@ -119,12 +118,12 @@ function readPlanFile(file: string): string {
 export const migrateDownCmd: Command = {
   name: 'migrate down',
   summary: 'Roll back the last migration (or every one above --to N) with its down.sql; undoes a half-applied one first.',
+  json: true,
   options: { ...runFlags, force: { type: 'boolean' } },
   optionHelp: [
     '--to N              roll back every migration numbered above N (0 = all)',
     '--force             also run migrations marked irreversible',
     ...runOptionHelp,
-    jsonHelp,
   ],
   async run({ config, values, out }) {
     const migrations = loadMigrations(MIGRATIONS_DIR);

@@ -1,13 +1,14 @@
 import { fileDeleteJobKey, listPendingItems, outboxStats } from '../../file-deletion/queries.ts';
 import { jobsOfKeys } from '../../jobs/operator.ts';
-import { type Command, intOption, jsonHelp, withDatabase } from '../command.ts';
+import { type Command, intOption, withDatabase } from '../command.ts';
 
 export const privacyOutbox: Command = {
   name: 'privacy outbox',
   summary:
     'Show the deletion outbox: files and videos of erased rows not deleted yet, the oldest pending age and the failing items with their last error.',
-  options: { json: { type: 'boolean' }, limit: { type: 'string' } },
-  optionHelp: [jsonHelp, '--limit N           list at most N pending items (default 20)'],
+  json: true,
+  options: { limit: { type: 'string' } },
+  optionHelp: ['--limit N           list at most N pending items (default 20)'],
   async run({ config, values, out }) {
     const cfg = config();
     const limit = intOption(values, 'limit') ?? 20;
