@@ -11,6 +11,11 @@ export function ts(v: unknown): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/** created_at and updated_at of a row that has both: a row never updated keeps its creation time. */
+export function stamps(r: { created_at?: unknown; updated_at?: unknown }) {
+  return { created_at: ts(r.created_at), updated_at: ts(r.updated_at) ?? ts(r.created_at) };
+}
+
 export function str(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);

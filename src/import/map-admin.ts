@@ -1,7 +1,7 @@
 /** The admin app's tables (uuid keys) → ours (bigint ids through import_key_map). */
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { bool, id, int, type Repair, str, ts } from './convert.ts';
+import { bool, id, int, type Repair, stamps, str, ts } from './convert.ts';
 import { existing } from './lookups.ts';
 import { mapRow } from './row-map.ts';
 import type { ColumnKind, Issue, LegacyRow, MapResult, TableSpec } from './types.ts';
@@ -173,8 +173,7 @@ export const ADMIN_SPECS = [
         role: r.role,
         disabled: bool(r.disabled, false),
         token_version: int(r.token_version) ?? 0,
-        created_at: ts(r.created_at),
-        updated_at: ts(r.updated_at) ?? ts(r.created_at),
+        ...stamps(r),
       };
     },
   }),
@@ -200,8 +199,7 @@ export const ADMIN_SPECS = [
         description: str(r.description) ?? '',
         enabled: bool(r.enabled, false),
         min_plan_level: int(r.min_plan_level) ?? 0,
-        created_at: ts(r.created_at),
-        updated_at: ts(r.updated_at) ?? ts(r.created_at),
+        ...stamps(r),
       };
     },
   }),
@@ -343,8 +341,7 @@ export const ADMIN_SPECS = [
         assigned_admin_id: null,
         resolved_at: ts(r.resolved_at),
         deleted_at: ts(r.deleted_at),
-        created_at: ts(r.created_at),
-        updated_at: ts(r.updated_at) ?? ts(r.created_at),
+        ...stamps(r),
       };
     },
   }),
