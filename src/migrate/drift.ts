@@ -7,7 +7,8 @@ import { type AppliedMigration, readHistory } from './history.ts';
 import { ENGINE_SCHEMA, readJournal } from './journal.ts';
 import type { Migration } from './load.ts';
 import { quoteIdent } from './parse.ts';
-import { type SchemaObject, snapshotSchema } from './snapshot.ts';
+import type { SchemaObject } from './schema-object.ts';
+import { snapshotSchema } from './snapshot.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;

@@ -8,7 +8,8 @@ import { migrateUp } from './engine.ts';
 import { MigrationError } from './errors.ts';
 import type { Migration } from './load.ts';
 import { parseSqlFile, quoteIdent } from './parse.ts';
-import { buildSql, KINDS, type SchemaObject, snapshotSchema } from './snapshot.ts';
+import { buildSql, KINDS, type SchemaObject } from './schema-object.ts';
+import { snapshotSchema } from './snapshot.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the engine works on any schema, including an empty one.
 type AnyDb = Kysely<any>;
