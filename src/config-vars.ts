@@ -173,6 +173,16 @@ export const CONFIG_SECTIONS: readonly ConfigSection[] = [
         doc: 'where the Stripe API is reached (protocol, host, port); only to point the SDK at a local stub in tests',
         defaultText: "Stripe's",
       },
+      {
+        name: 'PAYMENT_HOLD_HOURS',
+        example: '168',
+        doc: "how long a card hold lasts at the provider (24–720); the simulated provider's holds end after this long",
+      },
+      {
+        name: 'PAYMENT_HOLD_MARGIN_HOURS',
+        example: '12',
+        doc: 'an answer must be due this long before the hold ends (0–72, less than `PAYMENT_HOLD_HOURS`): SLAs above hold − margin (minus the 24 h offer window for Deep Dive) are refused',
+      },
     ],
   },
   {

@@ -47,6 +47,8 @@ export interface Config {
   media: MediaConfig;
   /** Which payment provider holds and captures the askers' payments (PAYMENTS). */
   payments: PaymentsConfig;
+  /** How long a card hold lasts at the provider, and the safety margin the SLAs must leave before it ends. */
+  paymentHold: PaymentHoldConfig;
   /** HMAC key for visitor IP hashes (campaign visits): IPs are never stored raw. */
   ipHashSecret: string;
   /** Visits tracked per visitor IP hash per hour before 429. */
@@ -204,6 +206,23 @@ function payments(env: Env): PaymentsConfig {
   const protocol = u.protocol === 'http:' ? 'http' : 'https';
   const port = u.port ? Number(u.port) : protocol === 'http' ? 80 : 443;
   return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
+}
+
+export interface PaymentHoldConfig {
+  /** A manual-capture card hold lasts this long (Stripe: 7 days for most cards). */
+  hours: number;
+  /** An answer must be due at least this long before the hold ends (capture takes time, clocks drift). */
+  marginHours: number;
+}
+
+/** PAYMENT_HOLD_HOURS and PAYMENT_HOLD_MARGIN_HOURS; a margin that eats the whole hold would leave no SLA at all. */
+function paymentHoldConfig(env: Env): PaymentHoldConfig {
+  const hours = int(env, 'PAYMENT_HOLD_HOURS', 168, 24, 720);
+  const marginHours = int(env, 'PAYMENT_HOLD_MARGIN_HOURS', 12, 0, 72);
+  if (marginHours >= hours) {
+    throw new ConfigError(`PAYMENT_HOLD_MARGIN_HOURS (${marginHours}) must be less than PAYMENT_HOLD_HOURS (${hours})`);
+  }
+  return Object.freeze({ hours, marginHours });
 }
 
 type StorageConfig = { kind: 'local' } | ({ kind: 's3' } & S3StorageOptions);
@@ -457,6 +476,7 @@ export function loadConfig(env: Env = process.env): Config {
     video: videoConfig(env),
     media: mediaConfig(env),
     payments: payments(env),
+    paymentHold: paymentHoldConfig(env),
     ...(ipHash ? { ipHashSecret: ipHash } : {}),
     trackVisitLimitPerHour: int(env, 'TRACK_VISIT_LIMIT_PER_HOUR', 100, 1, 100_000),
     feedbackLimitPerHour: int(env, 'FEEDBACK_LIMIT_PER_HOUR', 10, 1, 10_000),

@@ -200,6 +200,10 @@ export const ERROR_CODES = {
   signature_invalid: { status: 400, meaning: 'The Stripe webhook signature does not verify.' },
   signature_missing: { status: 400, meaning: 'The Stripe webhook has no Stripe-Signature header.' },
   size_mismatch: { status: 400, meaning: 'The upload’s size differs from the size the upload URL was issued for.' },
+  sla_exceeds_hold: {
+    status: 400,
+    meaning: 'The answer time would end after the card hold expires (limit in hours in the message): choose a shorter SLA.',
+  },
   sla_expired: { status: 409, meaning: 'The question’s answer deadline passed and its hold is being released.' },
   tag_not_found: { status: [400, 404], meaning: 'The feedback tag does not exist (400 when assigning tags, 404 when removing one).' },
   test_cleanup_disabled: { status: 403, meaning: 'Test data is cleaned up only with PAYMENTS=simulated.' },

@@ -69,6 +69,7 @@ export interface TierInput {
   tier2_enabled: boolean;
   tier2_min_price_cents: number;
   tier2_max_price_cents: number;
+  tier2_sla_hours: number;
 }
 
 export function checkTiers(t: TierInput): void {
@@ -125,6 +126,7 @@ export function profileValues(b: ProfileBodyInput): Updateable<ExpertProfileTabl
     tier2_enabled: b.tier2_enabled ?? false,
     tier2_min_price_cents: round(b.tier2_min_price_cents, 0),
     tier2_max_price_cents: round(b.tier2_max_price_cents, 0),
+    tier2_sla_hours: round(b.tier2_sla_hours, 48),
   };
   checkTiers(tiers);
   const expertise = normaliseExpertise(b.expertise);
@@ -146,7 +148,6 @@ export function profileValues(b: ProfileBodyInput): Updateable<ExpertProfileTabl
     tier1_description: b.tier1_description ?? '',
     tier2_pricing_mode: b.tier2_pricing_mode?.trim() || 'asker_proposes',
     tier2_auto_decline_below_cents: roundOrNull(b.tier2_auto_decline_below_cents),
-    tier2_sla_hours: round(b.tier2_sla_hours, 48),
     tier2_description: b.tier2_description ?? '',
     ...tiers,
     ...legacyPrice(tiers.tier1_price_cents, tiers.tier1_sla_hours),

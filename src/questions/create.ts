@@ -10,6 +10,7 @@ import { queueEmail } from '../email/outbox.ts';
 import { conflict } from '../errors.ts';
 import type { ExpertForQuestion } from '../experts/queries.ts';
 import { resolveExpert } from '../experts/service.ts';
+import { DEEP_DIVE_OFFER_WINDOW_HOURS } from '../experts/sla-limit.ts';
 import { type Tier, tierTerms } from '../experts/tiers.ts';
 import { attributeQuestionToVisit } from '../marketing/attribution.ts';
 import { claimRecording } from '../media/claim.ts';
@@ -39,8 +40,6 @@ export interface NewQuestionInput {
   visitId: number | null;
   ipHash: string | null;
 }
-
-const DAY_MS = 24 * 3600_000;
 
 const intentReused = () =>
   conflict('This payment was already used for another question. Start a new payment to ask again.', 'payment_intent_already_used');
@@ -77,7 +76,7 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
         sla_hours_snapshot: terms.slaHours,
         sla_start_time: input.tier === 'quick_consult' ? now : null,
         sla_deadline: input.tier === 'quick_consult' ? new Date(now.getTime() + terms.slaHours * 3600_000) : null,
-        offer_expires_at: input.tier === 'deep_dive' ? new Date(now.getTime() + DAY_MS) : null,
+        offer_expires_at: input.tier === 'deep_dive' ? new Date(now.getTime() + DEEP_DIVE_OFFER_WINDOW_HOURS * 3600_000) : null,
         decline_reason: terms.autoDeclined ? `Offer below minimum threshold of $${((terms.thresholdCents ?? 0) / 100).toFixed(2)}` : null,
         expert_reviewed_at: terms.autoDeclined ? now : null,
         payment_intent_id: input.intentId,
