@@ -208,7 +208,7 @@ function payments(env: Env): PaymentsConfig {
   return { provider, secretKey, webhookSecret, apiUrl: { protocol, host: u.hostname, port } };
 }
 
-export interface PaymentHoldConfig {
+interface PaymentHoldConfig {
   /** A manual-capture card hold lasts this long (Stripe: 7 days for most cards). */
   hours: number;
   /** An answer must be due at least this long before the hold ends (capture takes time, clocks drift). */

@@ -10,7 +10,7 @@ import type { Tier } from './tiers.ts';
 export const DEEP_DIVE_OFFER_WINDOW_HOURS = 24;
 
 /** The latest answer deadline of a new question, in hours after its creation. */
-export const hoursToAnswer = (tier: Tier, slaHours: number) => slaHours + (tier === 'deep_dive' ? DEEP_DIVE_OFFER_WINDOW_HOURS : 0);
+const hoursToAnswer = (tier: Tier, slaHours: number) => slaHours + (tier === 'deep_dive' ? DEEP_DIVE_OFFER_WINDOW_HOURS : 0);
 
 /** The hold's length and margin (config.paymentHold). */
 interface Hold {
@@ -19,7 +19,7 @@ interface Hold {
 }
 
 /** The longest time to answer that still ends inside the hold, with the margin left for the capture. */
-export const slaLimitHours = (hold: Hold) => hold.hours - hold.marginHours;
+const slaLimitHours = (hold: Hold) => hold.hours - hold.marginHours;
 
 interface Slas {
   tier1_sla_hours: number;
