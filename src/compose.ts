@@ -78,7 +78,7 @@ export function createContext(config: Config, database: Database, log: Logger, n
     storage,
     video,
     uploadSigner,
-    payments: createPaymentProvider(config.payments, database.db, now),
+    payments: createPaymentProvider(config.payments, database.db, now, config.paymentHold.hours),
     mailer: createMailer(config, log),
     jobs: createJobQueue(database, log),
     coach: createCoach(config, log),

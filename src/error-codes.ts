@@ -85,6 +85,11 @@ export const ERROR_CODES = {
   handle_taken: { status: 409, meaning: 'Another expert has this handle: choose another.' },
   handle_too_long: { status: 400, meaning: 'A handle has at most 30 characters.' },
   headers_too_large: { status: 431, meaning: 'The request headers are too large: send fewer or smaller cookies and headers.' },
+  hold_expired: {
+    status: 409,
+    meaning:
+      'The card hold of this question expired at the payment provider before it was answered: it can no longer be answered or charged.',
+  },
   internal_api_disabled: { status: 404, meaning: 'Internal endpoints are off on this server (INTERNAL_API_KEY is not set).' },
   internal_error: { status: 500, meaning: 'An unexpected server error: retry; if it persists, report the request id in the message.' },
   invalid_api_key: { status: 401, meaning: 'x_api_key is wrong.' },
@@ -199,6 +204,7 @@ export const ERROR_CODES = {
   shutting_down: { status: 503, meaning: 'The server is restarting: retry after Retry-After seconds.' },
   signature_invalid: { status: 400, meaning: 'The Stripe webhook signature does not verify.' },
   signature_missing: { status: 400, meaning: 'The Stripe webhook has no Stripe-Signature header.' },
+  simulation_disabled: { status: 404, meaning: 'Provider events are simulated only with PAYMENTS=simulated.' },
   size_mismatch: { status: 400, meaning: 'The upload’s size differs from the size the upload URL was issued for.' },
   sla_exceeds_hold: {
     status: 400,

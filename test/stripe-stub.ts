@@ -18,14 +18,28 @@ export interface StubIntent {
   description: string | null;
   metadata: Record<string, string>;
   cancellation_reason: string | null;
+  /** The charge id once confirmed; GET with `expand[]=latest_charge` returns the charge itself. */
+  latest_charge: string | null;
+}
+
+/** The part of a Charge the adapter reads: when the card's hold ends. */
+interface StubCharge {
+  id: string;
+  object: 'charge';
+  payment_intent: string;
+  payment_method_details: { type: 'card'; card: { capture_before: number } };
 }
 
 export interface StripeStub {
   url: string;
   intents: Map<string, StubIntent>;
   requests: { method: string; path: string; body: Record<string, string>; idempotencyKey: string | null; auth: string | null }[];
-  /** What Stripe.js does in the browser: the card is authorized, the intent is held. */
-  confirm(id: string): void;
+  /**
+   * What Stripe.js does in the browser: the card is authorized, the intent is held, by a charge
+   * whose hold ends at `captureBefore` (unix seconds; default 7 days from now, Stripe's usual).
+   */
+  confirm(id: string, captureBefore?: number): void;
+  charges: Map<string, StubCharge>;
   /** The next n requests answer 500 (an outage). */
   failNext(n: number): void;
   close(): Promise<void>;
@@ -47,6 +61,7 @@ const metadataOf = (body: Record<string, string>) =>
 
 export async function startStripeStub(): Promise<StripeStub> {
   const intents = new Map<string, StubIntent>();
+  const charges = new Map<string, StubCharge>();
   const requests: StripeStub['requests'] = [];
   const replay = new Map<string, { status: number; body: unknown }>();
   let failures = 0;
@@ -54,7 +69,8 @@ export async function startStripeStub(): Promise<StripeStub> {
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0] as string;
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    const expand = new URLSearchParams(query).getAll('expand[]').concat(new URLSearchParams(query).getAll('expand[0]'));
     const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
     requests.push({ method: req.method ?? 'GET', path, body, idempotencyKey, auth: req.headers.authorization ?? null });
     const send = (status: number, payload: unknown) => {
@@ -91,6 +107,7 @@ export async function startStripeStub(): Promise<StripeStub> {
         description: body.description ?? null,
         metadata: metadataOf(body),
         cancellation_reason: null,
+        latest_charge: null,
       };
       pi.client_secret = `${pi.id}_secret_stub`;
       intents.set(pi.id, pi);
@@ -98,7 +115,10 @@ export async function startStripeStub(): Promise<StripeStub> {
     }
     const pi = id ? intents.get(id) : undefined;
     if (!pi) return error(404, 'resource_missing', `No such payment_intent: '${id}'`);
-    if (req.method === 'GET' && !action) return reply(200, pi);
+    if (req.method === 'GET' && !action) {
+      const charge = pi.latest_charge && expand.includes('latest_charge') ? charges.get(pi.latest_charge) : undefined;
+      return reply(200, charge ? { ...pi, latest_charge: charge } : pi);
+    }
     if (action === 'capture') {
       if (pi.status !== 'requires_capture') {
         return error(
@@ -135,11 +155,20 @@ export async function startStripeStub(): Promise<StripeStub> {
   return {
     url: `http://127.0.0.1:${port}`,
     intents,
+    charges,
     requests,
-    confirm(id) {
+    confirm(id, captureBefore = Math.floor(Date.now() / 1000) + 7 * 86_400) {
       const pi = intents.get(id);
       if (!pi) throw new Error(`stub: no intent ${id}`);
       pi.status = pi.capture_method === 'manual' ? 'requires_capture' : 'succeeded';
+      const charge: StubCharge = {
+        id: `ch_stub_${++seq}`,
+        object: 'charge',
+        payment_intent: id,
+        payment_method_details: { type: 'card', card: { capture_before: captureBefore } },
+      };
+      charges.set(charge.id, charge);
+      pi.latest_charge = charge.id;
     },
     failNext(n) {
       failures = n;

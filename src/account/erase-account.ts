@@ -159,7 +159,16 @@ export async function eraseAccountTx(
   counts.email_outbox = await deleteEmailsOf(
     trx,
     email,
-    [`welcome:${user.id}`, ...qids.flatMap((id) => [`question-new:${id}`, `question-submitted:${id}`, `question-answered:${id}`])],
+    [
+      `welcome:${user.id}`,
+      ...qids.flatMap((id) => [
+        `question-new:${id}`,
+        `question-submitted:${id}`,
+        `question-answered:${id}`,
+        `hold-expired:${id}`,
+        `hold-expiring:${id}`,
+      ]),
+    ],
     confirmationEmailId ? [confirmationEmailId] : [],
   );
   counts.account_export = await deleteExports(

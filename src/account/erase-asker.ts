@@ -110,7 +110,14 @@ export async function eraseAskerTx(
   counts.email_outbox = await deleteEmailsOf(
     trx,
     email,
-    qids.flatMap((id) => [`question-new:${id}`, `question-submitted:${id}`, `question-answered:${id}`, `expert-account-closed:${id}`]),
+    qids.flatMap((id) => [
+      `question-new:${id}`,
+      `question-submitted:${id}`,
+      `question-answered:${id}`,
+      `expert-account-closed:${id}`,
+      `hold-expired:${id}`,
+      `hold-expiring:${id}`,
+    ]),
     confirmationEmailId ? [confirmationEmailId] : [],
   );
   counts.privacy_code = await deleteAskerCodes(trx, email);

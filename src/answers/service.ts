@@ -37,6 +37,12 @@ function whyNotAnswerable(q: QuestionRow, now: Date): HttpError | null {
       'question_declined',
     );
   }
+  if (q.status === 'hold_expired') {
+    return conflict(
+      'The card hold of this question expired before it was answered: it can no longer be answered or charged.',
+      'hold_expired',
+    );
+  }
   if (q.status !== 'paid') return conflict(`A question with status ${q.status} cannot be answered.`, 'not_answerable');
   if (q.question_tier === 'deep_dive' && q.pricing_status !== 'offer_accepted') {
     return conflict('Accept this Deep Dive offer before answering it.', 'offer_not_accepted');

@@ -71,7 +71,16 @@ export interface ExpertProfileTable {
   updated_at: CreatedAt;
 }
 
-export type QuestionStatus = 'paid' | 'declined' | 'closed' | 'refunded' | 'answered' | 'draft' | 'pending_payment' | 'accepted';
+export type QuestionStatus =
+  | 'paid'
+  | 'declined'
+  | 'closed'
+  | 'refunded'
+  | 'answered'
+  | 'draft'
+  | 'pending_payment'
+  | 'accepted'
+  | 'hold_expired';
 type PricingStatus = 'paid' | 'offer_pending' | 'offer_accepted' | 'offer_declined' | 'offer_expired' | 'refunded';
 
 export interface QuestionTable {
@@ -162,6 +171,12 @@ export interface PaymentTable {
   /** A provider call decided in the transaction and done after commit (retried until confirmed). */
   pending_action: 'capture' | 'cancel' | null;
   action_due_at: Timestamp | null;
+  /** When the provider ends the card hold on its own (0099); null = unknown (legacy rows). */
+  capture_before: Timestamp | null;
+  /** The hold ends before the question's answer deadline (flagged at creation, never refused). */
+  hold_short: Default<boolean>;
+  /** The expert was warned that the hold of the unanswered question ends within 24 hours. */
+  hold_warning_sent_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -50,6 +50,7 @@ describe('import verify: held intents at Stripe', { timeout: 120_000 }, () => {
       description: null,
       metadata: {},
       cancellation_reason: null,
+      latest_charge: null,
       ...over,
     });
 

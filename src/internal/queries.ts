@@ -125,7 +125,15 @@ export async function lockTestQuestions(db: Db) {
 }
 
 /** Dedupe-key prefixes of the e-mails about one question (`<prefix>:<question id>`). */
-const QUESTION_EMAILS = ['question-new', 'question-submitted', 'question-answered', 'offer-expired', 'sla-expired'];
+const QUESTION_EMAILS = [
+  'question-new',
+  'question-submitted',
+  'question-answered',
+  'offer-expired',
+  'sla-expired',
+  'hold-expired',
+  'hold-expiring',
+];
 
 export async function deleteQuestionEmails(db: Db, questionIds: number[]): Promise<number> {
   const keys = questionIds.flatMap((id) => QUESTION_EMAILS.map((p) => `${p}:${id}`));

@@ -5,6 +5,7 @@ import { errorResponses, MediaAsset, Nullable } from '../http/schemas.ts';
 import { emptyBodyAsObject } from '../questions/shapes.ts';
 import { requireInternalKey } from './guard.ts';
 import { cleanupTestData, digestPendingQuestions, expiredSlas, expireNow, mediaInventory, pendingOffers, userContact } from './service.ts';
+import { simulateRoutes } from './simulate-routes.ts';
 
 const Key = Type.Optional(Type.String({ maxLength: 500, description: 'INTERNAL_API_KEY (query or body)' }));
 const KeyQuery = Type.Object({ x_api_key: Key });
@@ -131,4 +132,5 @@ export function internalRoutes(app: App, ctx: AppContext): void {
       return cleanupTestData(ctx);
     },
   );
+  simulateRoutes(app, ctx);
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { fileDeletionOutboxJob } from '../file-deletion/service.ts';
 import type { JobDefinition } from '../job-queue/types.ts';
+import { holdWarningsJob } from '../payments/hold-warning.ts';
 import { paymentActionsJob } from '../payments/job.ts';
 import { privacyRetentionJob } from '../privacy/retention.ts';
 import { dailyDigest } from './daily-digest.ts';
@@ -17,6 +18,7 @@ export const JOBS: readonly JobDefinition<AppContext>[] = [
   dailyDigest,
   fileDeletionOutboxJob,
   privacyRetentionJob,
+  holdWarningsJob,
 ];
 
 export function findJob(name: string): JobDefinition<AppContext> | undefined {

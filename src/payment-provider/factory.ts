@@ -5,10 +5,11 @@ import { createSimulatedProvider } from './simulated.ts';
 import { createStripeProvider } from './stripe.ts';
 
 /** The adapter PAYMENTS names; createContext calls it once at start-up. */
-export function createPaymentProvider(payments: PaymentsConfig, db: Db, now: () => Date): PaymentProvider {
+/** `holdHours` = PAYMENT_HOLD_HOURS: how long the simulated adapter's holds last. */
+export function createPaymentProvider(payments: PaymentsConfig, db: Db, now: () => Date, holdHours: number): PaymentProvider {
   switch (payments.provider) {
     case 'simulated':
-      return createSimulatedProvider(db, now);
+      return createSimulatedProvider(db, now, holdHours);
     case 'stripe':
       return createStripeProvider(payments);
     default: {

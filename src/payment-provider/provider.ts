@@ -25,6 +25,10 @@ export interface ProviderIntent {
   captureMethod: 'manual' | 'automatic';
   clientSecret: string | null;
   metadata: Record<string, string>;
+  /** When the provider ends the card hold on its own (Stripe: the charge's capture_before); null = unknown. */
+  captureBefore: Date | null;
+  /** Why a canceled intent was canceled; `automatic` = the hold expired at the provider. */
+  cancellationReason: string | null;
 }
 
 interface CreateIntentInput {
@@ -39,6 +43,8 @@ export interface ProviderEvent {
   id: string;
   type: string;
   intent: ProviderIntent | null;
+  /** The intent an event is about: the intent's own id, or a charge's payment_intent (charge.expired). */
+  intentId: string | null;
 }
 
 export interface PaymentProvider {
@@ -61,6 +67,11 @@ export interface PaymentProvider {
   capture(id: string, idempotencyKey: string): Promise<ProviderIntent>;
   /** Releases a hold. Idempotent: an already cancelled intent is returned as it is. */
   cancel(id: string, idempotencyKey: string): Promise<ProviderIntent>;
+  /**
+   * Simulated only: the hold of `id` expires now (canceled, reason `automatic`), as the provider
+   * would do after the hold period; returns the event the provider would send. Stripe throws.
+   */
+  expireHold(id: string): Promise<ProviderEvent>;
   /** Verifies a webhook's signature and reads it; throws PaymentProviderError when invalid. */
   parseWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
 }

@@ -21,7 +21,7 @@ type Row = { [K in keyof SimulatedPaymentIntentTable]: unknown } & { id: string 
 const LEGACY_TEST_ID = /^pi_test_[A-Za-z0-9_]+$/;
 const CANCELLABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'requires_capture'] as const;
 
-function toIntent(row: Row): ProviderIntent {
+function intentOf(row: Row, holdHours: number): ProviderIntent {
   const metadata = typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata;
   return {
     id: row.id,
@@ -31,10 +31,14 @@ function toIntent(row: Row): ProviderIntent {
     captureMethod: row.capture_method as ProviderIntent['captureMethod'],
     clientSecret: String(row.client_secret),
     metadata: (metadata ?? {}) as Record<string, string>,
+    // As with a card at Stripe: the hold ends a fixed time after it was placed.
+    captureBefore: new Date(new Date(row.created_at as Date).getTime() + holdHours * 3600_000),
+    cancellationReason: (row.cancellation_reason as string | null) ?? null,
   };
 }
 
-export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvider {
+export function createSimulatedProvider(db: Db, now: () => Date, holdHours: number): PaymentProvider {
+  const toIntent = (row: Row) => intentOf(row, holdHours);
   const find = (id: string) => db.selectFrom('simulated_payment_intent').selectAll().where('id', '=', id).executeTakeFirst();
 
   async function insert(id: string, amount: number, currency: string, description: string | null, metadata: object) {
@@ -117,6 +121,11 @@ export function createSimulatedProvider(db: Db, now: () => Date): PaymentProvide
     capture: (id) => settle(id, 'succeeded', ['requires_capture'], { amount_received: sql<number>`amount_cents` }, 'captured'),
 
     cancel: (id) => settle(id, 'canceled', CANCELLABLE, { cancellation_reason: 'requested_by_customer' }, 'canceled'),
+
+    async expireHold(id) {
+      const intent = await settle(id, 'canceled', ['requires_capture'], { cancellation_reason: 'automatic' }, 'canceled');
+      return { id: `evt_sim_${randomBytes(8).toString('hex')}`, type: 'payment_intent.canceled', intent, intentId: intent.id };
+    },
 
     parseWebhook() {
       throw new PaymentProviderError('Webhooks are used only with PAYMENTS=stripe.', 'webhooks_disabled', false);

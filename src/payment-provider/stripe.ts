@@ -17,7 +17,15 @@ function toIntent(pi: Stripe.PaymentIntent): ProviderIntent {
     captureMethod: pi.capture_method === 'manual' ? 'manual' : 'automatic',
     clientSecret: pi.client_secret,
     metadata: { ...(pi.metadata ?? {}) },
+    captureBefore: captureBeforeOf(pi.latest_charge),
+    cancellationReason: pi.cancellation_reason ?? null,
   };
+}
+
+/** The card's capture_before (unix seconds), known only when latest_charge is expanded. */
+function captureBeforeOf(charge: string | Stripe.Charge | null): Date | null {
+  const at = typeof charge === 'object' ? charge?.payment_method_details?.card?.capture_before : null;
+  return typeof at === 'number' ? new Date(at * 1000) : null;
 }
 
 /** Stripe's own errors mapped to ours: outages are retryable, invalid requests are not. */
@@ -46,7 +54,7 @@ export function createStripeProvider(config: StripeConfig): PaymentProvider {
 
   async function retrieve(id: string): Promise<ProviderIntent | null> {
     try {
-      return toIntent(await stripe.paymentIntents.retrieve(id));
+      return toIntent(await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }));
     } catch (err) {
       if (err instanceof Stripe.errors.StripeError && err.code === 'resource_missing') return null;
       throw wrap(err);
@@ -101,6 +109,13 @@ export function createStripeProvider(config: StripeConfig): PaymentProvider {
     cancel: (id, idempotencyKey) =>
       settle(id, () => stripe.paymentIntents.cancel(id, { cancellation_reason: 'requested_by_customer' }, { idempotencyKey }), 'canceled'),
 
+    expireHold() {
+      // Stripe ends holds itself and says so by webhook: nothing to simulate.
+      return Promise.reject(
+        new PaymentProviderError('Hold expiry is simulated only with PAYMENTS=simulated.', 'simulation_disabled', false),
+      );
+    },
+
     parseWebhook(rawBody, signature) {
       if (!signature) throw new PaymentProviderError('The Stripe-Signature header is missing.', 'signature_missing', false);
       let event: Stripe.Event;
@@ -109,9 +124,12 @@ export function createStripeProvider(config: StripeConfig): PaymentProvider {
       } catch (err) {
         throw new PaymentProviderError(`Invalid webhook signature: ${(err as Error).message}`, 'signature_invalid', false);
       }
-      const object = event.data.object as { object?: string };
+      const object = event.data.object as { object?: string; id?: string; payment_intent?: string | { id: string } | null };
       const intent = object.object === 'payment_intent' ? toIntent(object as Stripe.PaymentIntent) : null;
-      return { id: event.id, type: event.type, intent };
+      // A charge event (charge.expired) names its intent, as an id or expanded.
+      const pi = object.object === 'charge' ? object.payment_intent : null;
+      const intentId = intent?.id ?? (typeof pi === 'string' ? pi : (pi?.id ?? null));
+      return { id: event.id, type: event.type, intent, intentId };
     },
   };
 }

@@ -6,7 +6,17 @@ type Action = NonNullable<PaymentTable['pending_action']>;
 
 export function insertPayment(
   trx: Q,
-  p: { questionId: number; intentId: string; amount: number; currency: string; tier: string; authorizedAt: Date | null; now: Date },
+  p: {
+    questionId: number;
+    intentId: string;
+    amount: number;
+    currency: string;
+    tier: string;
+    authorizedAt: Date | null;
+    captureBefore: Date | null;
+    holdShort: boolean;
+    now: Date;
+  },
 ) {
   return trx
     .insertInto('payment')
@@ -18,6 +28,8 @@ export function insertPayment(
       status: 'authorized',
       question_type: p.tier,
       authorized_at: p.authorizedAt,
+      capture_before: p.captureBefore,
+      hold_short: p.holdShort,
       created_at: p.now,
       updated_at: p.now,
     })

@@ -10,7 +10,7 @@ import { queueEmail } from '../email/outbox.ts';
 import { conflict } from '../errors.ts';
 import type { ExpertForQuestion } from '../experts/queries.ts';
 import { resolveExpert } from '../experts/service.ts';
-import { DEEP_DIVE_OFFER_WINDOW_HOURS } from '../experts/sla-limit.ts';
+import { DEEP_DIVE_OFFER_WINDOW_HOURS, hoursToAnswer } from '../experts/sla-limit.ts';
 import { type Tier, tierTerms } from '../experts/tiers.ts';
 import { attributeQuestionToVisit } from '../marketing/attribution.ts';
 import { claimRecording } from '../media/claim.ts';
@@ -49,9 +49,18 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
   const terms = tierTerms(expert, input.tier, input.proposedPriceCents);
   // Cheap early answer for the common retry; the unique index decides under concurrency.
   if (await paymentIntentIsUsed(ctx.db, input.intentId)) throw intentReused();
-  await verifyHold(ctx, input.intentId, { amount: terms.priceCents, currency: 'usd' });
+  const hold = await verifyHold(ctx, input.intentId, { amount: terms.priceCents, currency: 'usd' });
 
   const now = ctx.now();
+  // A hold that ends before the answer is due (a card with a short hold, an old SLA) is taken but flagged.
+  const answerBy = now.getTime() + hoursToAnswer(input.tier, terms.slaHours) * 3600_000;
+  const holdShort = !terms.autoDeclined && hold.captureBefore !== null && hold.captureBefore.getTime() < answerBy;
+  if (holdShort) {
+    ctx.log.warn(
+      { intentId: input.intentId, captureBefore: hold.captureBefore, answerBy: new Date(answerBy) },
+      'card hold ends before the answer deadline',
+    );
+  }
   const { question, token, paymentId } = await ctx.db
     .transaction()
     .execute(async (trx) => {
@@ -94,6 +103,8 @@ export async function createQuestion(ctx: AppContext, input: NewQuestionInput): 
           currency: 'USD',
           tier: input.tier,
           authorizedAt: now,
+          captureBefore: hold.captureBefore,
+          holdShort,
           now,
         });
       } catch (err) {
