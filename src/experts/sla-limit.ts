@@ -10,7 +10,7 @@ import type { Tier } from './tiers.ts';
 export const DEEP_DIVE_OFFER_WINDOW_HOURS = 24;
 
 /** The latest answer deadline of a new question, in hours after its creation. */
-const hoursToAnswer = (tier: Tier, slaHours: number) => slaHours + (tier === 'deep_dive' ? DEEP_DIVE_OFFER_WINDOW_HOURS : 0);
+export const hoursToAnswer = (tier: Tier, slaHours: number) => slaHours + (tier === 'deep_dive' ? DEEP_DIVE_OFFER_WINDOW_HOURS : 0);
 
 /** The hold's length and margin (config.paymentHold). */
 interface Hold {
