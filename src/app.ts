@@ -34,6 +34,7 @@ import { marketingRoutes } from './marketing/routes.ts';
 import { mediaRoutes } from './media/routes.ts';
 import { offerRoutes } from './offers/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
+import { providerEventRoutes } from './provider-events/routes.ts';
 import { questionRoutes } from './questions/routes.ts';
 import { reviewRoutes } from './reviews/routes.ts';
 
@@ -114,6 +115,7 @@ export async function createApp(ctx: AppContext): Promise<App> {
   ]);
   healthRoutes(app, ctx);
   paymentRoutes(app, ctx);
+  providerEventRoutes(app, ctx);
   questionRoutes(app, ctx);
   offerRoutes(app, ctx);
   answerRoutes(app, ctx);

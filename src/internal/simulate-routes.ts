@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.ts';
 import type { App } from '../http/app-type.ts';
 import { errorResponses } from '../http/schemas.ts';
-import { simulateHoldExpiry } from '../payments/service.ts';
+import { simulateHoldExpiry } from '../provider-events/service.ts';
 import { requireInternalKey } from './guard.ts';
 
 const Body = Type.Object(

@@ -1,31 +1,8 @@
-/**
- * SQL of the hold deadlines (issue #20 item 4). The question side is written here, not through
- * src/questions: questions imports payments, so the reverse import would make a folder cycle.
- */
+/** SQL of the hold deadlines on `payment` (issue #20 item 4); the question side is in src/questions. */
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 type Q = Kysely<DB>;
-
-/** The question of a payment, locked first (the order every answer and expiry takes: question, then payment). */
-export function lockQuestionOfPayment(trx: Q, questionId: number) {
-  return trx
-    .selectFrom('question')
-    .innerJoin('expert_profile', 'expert_profile.id', 'question.expert_profile_id')
-    .innerJoin('user', 'user.id', 'expert_profile.user_id')
-    .select([
-      'question.id',
-      'question.status',
-      'question.title',
-      'question.payer_email',
-      'question.price_cents',
-      'question.final_price_cents',
-    ])
-    .select(['user.name as expert_name', 'expert_profile.handle as expert_handle'])
-    .where('question.id', '=', questionId)
-    .forUpdate('question')
-    .executeTakeFirst();
-}
 
 /** The hold is gone: the payment ends as failed (nothing to capture or release any more). */
 export function markHoldExpired(trx: Q, paymentId: number, now: Date) {
@@ -41,18 +18,6 @@ export function markHoldExpired(trx: Q, paymentId: number, now: Date) {
     .where('id', '=', paymentId)
     .where('status', 'in', ['authorized', 'accepted'])
     .executeTakeFirst();
-}
-
-/** An unanswered question whose hold expired leaves the pending list (status `hold_expired`). */
-export async function markQuestionHoldExpired(trx: Q, questionId: number): Promise<boolean> {
-  const r = await trx
-    .updateTable('question')
-    .set({ status: 'hold_expired' })
-    .where('id', '=', questionId)
-    .where('status', '=', 'paid')
-    .where('answered_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Unanswered questions whose hold ends before `until` and whose expert was not warned yet. */

@@ -72,3 +72,35 @@ export async function scrubQuestions(trx: Q, ids: number[], refundIds: number[],
     WHERE id = ANY(${ids}::bigint[])`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
+
+/** The question of a payment, locked first (the order every answer and expiry takes: question, then payment). */
+export function lockQuestionOfPayment(trx: Q, questionId: number) {
+  return trx
+    .selectFrom('question')
+    .innerJoin('expert_profile', 'expert_profile.id', 'question.expert_profile_id')
+    .innerJoin('user', 'user.id', 'expert_profile.user_id')
+    .select([
+      'question.id',
+      'question.status',
+      'question.title',
+      'question.payer_email',
+      'question.price_cents',
+      'question.final_price_cents',
+    ])
+    .select(['user.name as expert_name', 'expert_profile.handle as expert_handle'])
+    .where('question.id', '=', questionId)
+    .forUpdate('question')
+    .executeTakeFirst();
+}
+
+/** An unanswered question whose hold expired leaves the pending list (status `hold_expired`). */
+export async function markQuestionHoldExpired(trx: Q, questionId: number): Promise<boolean> {
+  const r = await trx
+    .updateTable('question')
+    .set({ status: 'hold_expired' })
+    .where('id', '=', questionId)
+    .where('status', '=', 'paid')
+    .where('answered_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -7,9 +7,10 @@
 import type { AppContext } from '../context.ts';
 import { queueEmail } from '../email/outbox.ts';
 import type { ProviderEvent } from '../payment-provider/provider.ts';
-import { holdExpiredEmail } from './hold-emails.ts';
-import { lockQuestionOfPayment, markHoldExpired, markQuestionHoldExpired } from './hold-queries.ts';
-import { completePaymentAction, findPaymentByIntent, lockPaymentByQuestion } from './queries.ts';
+import { holdExpiredEmail } from '../payments/hold-emails.ts';
+import { markHoldExpired } from '../payments/hold-queries.ts';
+import { completePaymentAction, findPaymentByIntent, lockPaymentByQuestion } from '../payments/queries.ts';
+import { lockQuestionOfPayment, markQuestionHoldExpired } from '../questions/queries.ts';
 
 export const isHoldExpiry = (event: ProviderEvent): boolean =>
   event.type === 'charge.expired' || (event.type === 'payment_intent.canceled' && event.intent?.cancellationReason === 'automatic');
