@@ -341,6 +341,15 @@ interface JobRunTable {
   finished_at: Timestamp | null;
 }
 
+/** A provider event already handled (0100): a redelivery of the same id changes nothing. */
+interface ProcessedEventTable {
+  provider: 'simulated' | 'stripe';
+  event_id: string;
+  type: string;
+  applied: boolean;
+  processed_at: CreatedAt;
+}
+
 export interface DB {
   user: UserTable;
   expert_profile: ExpertProfileTable;
@@ -353,6 +362,7 @@ export interface DB {
   media_cleanup_candidate: Media.MediaCleanupCandidateTable;
   media_deletion_log: Media.MediaDeletionLogTable;
   payment: PaymentTable;
+  processed_event: ProcessedEventTable;
   simulated_payment_intent: SimulatedPaymentIntentTable;
   review_token_tombstone: ReviewTokenTombstoneTable;
   magic_link_token: MagicLinkTokenTable;

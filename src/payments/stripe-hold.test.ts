@@ -57,8 +57,8 @@ describe('hold deadlines with PAYMENTS=stripe', () => {
     question: await t.ctx.db.selectFrom('question').selectAll().where('id', '=', questionId).executeTakeFirstOrThrow(),
     payment: await t.ctx.db.selectFrom('payment').selectAll().where('question_id', '=', questionId).executeTakeFirstOrThrow(),
   });
-  const send = (type: string, object: object) => {
-    const payload = JSON.stringify({ id: `evt_${++ip}`, object: 'event', type, data: { object } });
+  const send = (type: string, object: object, id = `evt_${++ip}`) => {
+    const payload = JSON.stringify({ id, object: 'event', type, data: { object } });
     return t.app.inject({
       method: 'POST',
       url: '/api/webhooks/stripe',
@@ -93,6 +93,22 @@ describe('hold deadlines with PAYMENTS=stripe', () => {
     t.clock.advance(60_000);
     expect((await send('payment_intent.canceled', pi)).json()).toEqual({ received: true, applied: false });
     expect(await rows(questionId)).toEqual(after);
+  });
+
+  it('a redelivery of the same event id is answered at once and changes nothing (processed_event)', async () => {
+    const { intentId, questionId } = await ask(168);
+    const pi = { ...stub.intents.get(intentId), status: 'canceled', cancellation_reason: 'automatic' };
+    const first = await send('payment_intent.canceled', pi, 'evt_redelivered');
+    expect(first.json()).toEqual({ received: true, applied: true });
+    // Put the rows back by hand: a second handling would expire them again, a skipped one does not.
+    await t.ctx.db.updateTable('question').set({ status: 'paid' }).where('id', '=', questionId).execute();
+    await t.ctx.db.updateTable('payment').set({ status: 'authorized' }).where('question_id', '=', questionId).execute();
+    const before = await rows(questionId);
+    const again = await send('payment_intent.canceled', pi, 'evt_redelivered');
+    expect([again.statusCode, again.json()]).toEqual([200, { received: true, applied: false }]);
+    expect(await rows(questionId)).toEqual(before);
+    const recorded = await t.ctx.db.selectFrom('processed_event').selectAll().where('event_id', '=', 'evt_redelivered').execute();
+    expect(recorded).toMatchObject([{ provider: 'stripe', type: 'payment_intent.canceled', applied: true }]);
   });
 
   it('a cancellation we asked for is not a hold expiry', async () => {

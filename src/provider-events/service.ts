@@ -8,23 +8,37 @@ import { conflict, HttpError, notFound } from '../errors.ts';
 import { PaymentProviderError, type ProviderEvent } from '../payment-provider/provider.ts';
 import { completePaymentAction, findPaymentByIntent, findPaymentByQuestion } from '../payments/queries.ts';
 import { applyHoldExpiry, isHoldExpiry } from './hold-expiry.ts';
+import { findProcessedEvent, recordProcessedEvent } from './queries.ts';
 
 /**
- * POST /api/webhooks/stripe: Stripe's word on an intent settles a pending action that our own
- * call could not confirm (e.g. a timeout after Stripe had captured).
+ * POST /api/webhooks/stripe (and the simulated provider's events): handled once per event id. The
+ * record is written after the handling, not before it: a crash in between means the redelivery is
+ * handled again, which the handlers absorb (each changes a row only from the state it expects), so
+ * no event is lost to a record that outlived its failed handling.
  */
 export async function handleProviderEvent(ctx: AppContext, event: ProviderEvent): Promise<{ received: true; applied: boolean }> {
-  if (isHoldExpiry(event) && event.intentId) return { received: true, applied: await applyHoldExpiry(ctx, event.intentId) };
+  const provider = ctx.payments.kind;
+  if (await findProcessedEvent(ctx.db, provider, event.id)) return { received: true, applied: false };
+  const applied = await applyEvent(ctx, event);
+  await recordProcessedEvent(ctx.db, { provider, eventId: event.id, type: event.type, applied, now: ctx.now() });
+  return { received: true, applied };
+}
+
+/**
+ * An expired hold ends the question too; any other word on an intent settles a pending action
+ * that our own call could not confirm (e.g. a timeout after Stripe had captured).
+ */
+async function applyEvent(ctx: AppContext, event: ProviderEvent): Promise<boolean> {
+  if (isHoldExpiry(event) && event.intentId) return applyHoldExpiry(ctx, event.intentId);
   const intent = event.intent;
-  if (!intent) return { received: true, applied: false };
+  if (!intent) return false;
   const payment = await findPaymentByIntent(ctx.db, intent.id);
-  if (!payment?.pending_action) return { received: true, applied: false };
+  if (!payment?.pending_action) return false;
   const settles =
     (payment.pending_action === 'capture' && intent.status === 'succeeded') ||
     (payment.pending_action === 'cancel' && intent.status === 'canceled');
-  if (!settles) return { received: true, applied: false };
-  const row = await completePaymentAction(ctx.db, payment.id, payment.pending_action, ctx.now());
-  return { received: true, applied: Boolean(row) };
+  if (!settles) return false;
+  return Boolean(await completePaymentAction(ctx.db, payment.id, payment.pending_action, ctx.now()));
 }
 
 /**
