@@ -668,6 +668,15 @@ export const POLICY: Record<string, RouteEntry> = {
     body: () => ({ x_api_key: INTERNAL_KEY }),
   },
   'DELETE /internal/test-data/cleanup': { access: 'internal_key', ok: 200, query: () => ({ x_api_key: INTERNAL_KEY }) },
+  // The simulated provider ends a fresh question's hold: the payment fails, the question is hold_expired.
+  'POST /api/payments/simulate/hold-expired': {
+    access: 'internal_key',
+    ok: 200,
+    body: async (c) => ({
+      x_api_key: INTERNAL_KEY,
+      question_id: (await c.w.askOf(c.w.expertOf('owner'), `asker-${c.n}@asker.test`)).questionId,
+    }),
+  },
 };
 
 const ADMIN_ACCESS: Access[] = ['admin', 'super_admin'];
