@@ -43,7 +43,7 @@ export async function bootstrap(ctx: AppContext, userId: number) {
 /** PUT /me/profile: full replace of the caller's profile (created if missing). A taken handle is 409. */
 export async function replaceMyProfile(ctx: AppContext, userId: number, body: ProfileBodyInput): Promise<ProfileRow> {
   const values = profileValues(body);
-  checkSlasFitHold(ctx.config.paymentHold, values, (await findProfileByUserId(ctx.db, userId)) ?? null);
+  await checkSlasFitHold(ctx.config.paymentHold, values, () => findProfileByUserId(ctx.db, userId));
   const owner = await findProfileOwnerByHandle(ctx.db, values.handle as string);
   if (owner && owner.user_id !== userId) throw handleTaken();
   try {
@@ -147,7 +147,7 @@ export async function updatePricingTiers(ctx: AppContext, userId: number, input:
     tier2_description: pick(dd.description, current.tier2_description),
   };
   checkTiers(next);
-  checkSlasFitHold(ctx.config.paymentHold, next, current);
+  await checkSlasFitHold(ctx.config.paymentHold, next, async () => current);
   const row = await updateProfileByUserId(ctx.db, userId, {
     ...next,
     ...legacyPrice(next.tier1_price_cents, next.tier1_sla_hours),

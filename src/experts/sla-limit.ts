@@ -27,19 +27,24 @@ interface Slas {
 }
 
 /**
- * Refuses an SLA whose answer deadline would fall after the hold's limit. Only values that differ
- * from the stored ones are checked: a profile saved before the limit existed (or under a longer
- * PAYMENT_HOLD_HOURS) can still have its other fields edited.
+ * Refuses an SLA whose answer deadline would fall after the hold's limit. A value over the limit
+ * is refused only when it differs from the stored one: a profile saved before the limit existed
+ * (or under a longer PAYMENT_HOLD_HOURS) can still have its other fields edited. The stored values
+ * are loaded only then, so a save within the limit costs no extra query.
  */
-export function checkSlasFitHold(hold: Hold, next: Slas, current: Slas | null): void {
+export async function checkSlasFitHold(hold: Hold, next: Slas, stored: () => Promise<Slas | null | undefined>): Promise<void> {
   const limit = slaLimitHours(hold);
-  const why = `a card hold lasts ${hold.hours} hours and the answer must be due ${hold.marginHours} hours before it ends`;
   const t1 = next.tier1_sla_hours;
-  if (t1 !== current?.tier1_sla_hours && hoursToAnswer('quick_consult', t1) > limit) {
+  const t2 = next.tier2_sla_hours;
+  const over1 = hoursToAnswer('quick_consult', t1) > limit;
+  const over2 = hoursToAnswer('deep_dive', t2) > limit;
+  if (!over1 && !over2) return;
+  const current = await stored();
+  const why = `a card hold lasts ${hold.hours} hours and the answer must be due ${hold.marginHours} hours before it ends`;
+  if (over1 && t1 !== current?.tier1_sla_hours) {
     throw badRequest(`The Quick Consult answer time (${t1} hours) must be at most ${limit} hours: ${why}.`, 'sla_exceeds_hold');
   }
-  const t2 = next.tier2_sla_hours;
-  if (t2 !== current?.tier2_sla_hours && hoursToAnswer('deep_dive', t2) > limit) {
+  if (over2 && t2 !== current?.tier2_sla_hours) {
     throw badRequest(
       `The Deep Dive answer time (${t2} hours) plus the ${DEEP_DIVE_OFFER_WINDOW_HOURS}-hour offer window must be at most ${limit} hours, so at most ${limit - DEEP_DIVE_OFFER_WINDOW_HOURS} hours: ${why}.`,
       'sla_exceeds_hold',

@@ -45,7 +45,7 @@ export function claimHoldWarning(trx: Q, paymentId: number, now: Date) {
     .set({ hold_warning_sent_at: now, updated_at: now })
     .where('id', '=', paymentId)
     .where('hold_warning_sent_at', 'is', null)
-    .returning(['capture_before', 'question_id'])
+    .returning('capture_before')
     .executeTakeFirst();
 }
 
